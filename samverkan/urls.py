@@ -1,0 +1,52 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from samverkan.accounts import api as accounts_api
+from samverkan.accounts import views as accounts_views
+from samverkan.audit import api as audit_api
+from samverkan.audit import views as audit_views
+from samverkan.web import views as web_views
+
+api_v1 = [
+    path("me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("organisations/", accounts_api.OrganisationListView.as_view(), name="api-organisations"),
+    path("members/", accounts_api.MemberListView.as_view(), name="api-members"),
+    path("audit-entries/", audit_api.AuditEntryListView.as_view(), name="api-audit-entries"),
+]
+
+urlpatterns = [
+    path("", web_views.dashboard, name="dashboard"),
+    path("accounts/login/", accounts_views.LoginView.as_view(), name="account_login"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("organisation/choose/", accounts_views.membership_choose, name="membership-choose"),
+    path("organisations/", accounts_views.organisation_list, name="organisation-list"),
+    path(
+        "organisations/<uuid:organisation_uuid>/members/",
+        accounts_views.organisation_members,
+        name="organisation-members",
+    ),
+    path(
+        "organisations/<uuid:organisation_uuid>/invitations/<uuid:invitation_uuid>/revoke/",
+        accounts_views.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path("members/<uuid:membership_uuid>/", accounts_views.membership_edit, name="membership-edit"),
+    path("invitations/<str:token>/", accounts_views.invitation_accept, name="invitation-accept"),
+    path("api-tokens/", accounts_views.api_tokens, name="api-tokens"),
+    path(
+        "api-tokens/<uuid:token_uuid>/revoke/",
+        accounts_views.api_token_revoke,
+        name="api-token-revoke",
+    ),
+    path("audit/", audit_views.audit_log, name="audit-log"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler400 = "samverkan.web.views.bad_request"
+handler403 = "samverkan.web.views.permission_denied"
+handler404 = "samverkan.web.views.page_not_found"
+handler500 = "samverkan.web.views.server_error"

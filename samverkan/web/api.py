@@ -1,0 +1,51 @@
+"""The REST API's shell: one error format for every error, and a tiny fixed endpoint."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _fields(detail) -> dict:
+    if isinstance(detail, dict):
+        return {
+            key: [str(item) for item in (value if isinstance(value, list) else [value])]
+            for key, value in detail.items()
+        }
+    return {}
+
+
+def exception_handler(exc, context):
+    """Every error answers ``{"error": {"code", "message", "fields"}}``; never a stack trace."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+    fields = _fields(detail) if isinstance(exc, exceptions.ValidationError) else {}
+    if isinstance(exc, exceptions.ValidationError):
+        code, message = "invalid", _("The request is not valid; see the field errors.")
+        if isinstance(detail, list):
+            fields = {"non_field_errors": [str(item) for item in detail]}
+    else:
+        code = getattr(exc, "default_code", "error")
+        message = str(detail) if not isinstance(detail, dict | list) else str(exc.default_detail)
+    response.data = {"error": {"code": code, "message": message, "fields": fields}}
+    return response
+
+
+def error_response(code: str, message: str, http_status: int) -> Response:
+    return Response({"error": {"code": code, "message": message, "fields": {}}}, status=http_status)
+
+
+__all__ = ["exception_handler", "error_response", "status"]

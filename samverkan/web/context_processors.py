@@ -1,0 +1,29 @@
+from django.conf import settings
+
+from samverkan.accounts import demo
+from samverkan.accounts.models import Membership
+from samverkan.policy import access
+
+
+def shell(request):
+    """What the base layout needs: who is acting, and which menu entries the policy opens."""
+    membership = getattr(request, "membership", None)
+    user = getattr(request, "user", None)
+    memberships = []
+    if user is not None and user.is_authenticated:
+        memberships = list(
+            Membership.objects.active().filter(user=user).select_related("organisation")
+        )
+    return {
+        "demo_mode": settings.DEMO_MODE,
+        "demo_totp_code": demo.pending_demo_code(request) if settings.DEMO_MODE else None,
+        "demo_password": demo.DEMO_PASSWORD if settings.DEMO_MODE else None,
+        "acting_membership": membership,
+        "user_memberships": memberships,
+        "nav": {
+            "organisations": access.can(membership, "organisation.list"),
+            "members": access.can(membership, "organisation.members.view"),
+            "audit": access.can(membership, "audit.view"),
+            "tokens": access.can(membership, "api_token.manage"),
+        },
+    }

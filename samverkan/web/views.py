@@ -1,0 +1,39 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from samverkan.policy.views import policy_required
+
+
+@policy_required("dashboard.view")
+def dashboard(request):
+    return render(request, "web/dashboard.html")
+
+
+def _error_page(request, status: int, title: str, message: str):
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": str(status), "message": message, "fields": {}}}, status=status
+        )
+    return render(request, "web/error.html", {"title": title, "message": message}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, 400, _("Bad request"), _("The request could not be understood."))
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, 403, _("Not allowed"), _("You cannot do this."))
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, 404, _("Not found"), _("There is nothing here."))
+
+
+def server_error(request):
+    return _error_page(
+        request,
+        500,
+        _("Something went wrong"),
+        _("The error has been logged. Nothing was saved from this request."),
+    )
