@@ -18,9 +18,12 @@ AUTHENTICATED_AT = "samverkan_authenticated_at"
 MEMBERSHIP = "samverkan_membership"
 
 # What a person without a second factor may still reach: enrolment and leaving.
+# allauth asks for the password again before an authenticator is added, so the
+# reauthentication page is part of enrolment.
 MFA_ENROLMENT_URL_NAMES = frozenset(
     {
         "account_logout",
+        "account_reauthenticate",
         "mfa_index",
         "mfa_activate_totp",
         "mfa_view_recovery_codes",
@@ -60,9 +63,11 @@ class SessionLifetimeMiddleware:
                             "error": {
                                 "code": "not_authenticated",
                                 "message": _("Your session has ended."),
+                                "fields": {},
                             }
                         },
                         status=401,
+                        headers={"WWW-Authenticate": "Token"},
                     )
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
@@ -120,6 +125,7 @@ class MfaRequiredMiddleware:
                         "error": {
                             "code": "mfa_required",
                             "message": _("Set up two-factor authentication before using the API."),
+                            "fields": {},
                         }
                     },
                     status=403,

@@ -54,11 +54,11 @@ def _broken_link(
 ) -> Problem:
     """Name what happened when an intact entry does not point at the one before it."""
     seq = entry.sequence
-    if following is not None and following.previous_hash == expected_previous:
-        return Problem(seq, "inserted", _("Entry %(n)s was inserted into the chain.") % {"n": seq})
     target = _sequence_of_hash(entry.previous_hash)
     if target is not None and target > seq:
         return Problem(seq, "reordered", _("Entry %(n)s is out of order.") % {"n": seq})
+    if following is not None and following.previous_hash == expected_previous:
+        return Problem(seq, "inserted", _("Entry %(n)s was inserted into the chain.") % {"n": seq})
     if target is not None and target < seq - 1:
         first_inserted = target + 1
         return Problem(
@@ -96,6 +96,11 @@ def _walk_chain() -> tuple[int, Problem | None]:
         expected_previous = current.entry_hash
         current = following
     head = AuditChainHead.objects.get(pk=1)
+    if head.sequence < checked:
+        n = head.sequence + 1
+        return checked, Problem(
+            n, "inserted", _("Entry %(n)s was added behind the log's back.") % {"n": n}
+        )
     if head.sequence != checked or head.entry_hash != expected_previous:
         n = checked + 1
         return checked, Problem(

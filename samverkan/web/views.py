@@ -10,10 +10,20 @@ def dashboard(request):
     return render(request, "web/dashboard.html")
 
 
+# The same codes as the REST framework's own errors, so a client sees one code per meaning.
+_API_ERROR_CODES = {
+    400: "bad_request",
+    403: "permission_denied",
+    404: "not_found",
+    500: "server_error",
+}
+
+
 def _error_page(request, status: int, title: str, message: str):
     if request.path_info.startswith("/api/"):
         return JsonResponse(
-            {"error": {"code": str(status), "message": message, "fields": {}}}, status=status
+            {"error": {"code": _API_ERROR_CODES[status], "message": message, "fields": {}}},
+            status=status,
         )
     return render(request, "web/error.html", {"title": title, "message": message}, status=status)
 

@@ -5,6 +5,11 @@ from django.db import migrations
 POSTGRESQL = """
 CREATE FUNCTION audit_entry_refuse_change() RETURNS trigger AS $$
 BEGIN
+    -- A superuser could drop this trigger anyway; letting one TRUNCATE keeps
+    -- test-database flushes working. The application's role is no superuser.
+    IF TG_OP = 'TRUNCATE' AND (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        RETURN NULL;
+    END IF;
     RAISE EXCEPTION 'the audit log is append-only';
 END;
 $$ LANGUAGE plpgsql;
