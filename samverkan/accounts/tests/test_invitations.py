@@ -1,4 +1,4 @@
-"""Invitations: sent by an organisation's admin, single use, expiring, for that organisation only."""
+"""Invitations: sent by an organisation admin, single use, expiring, for that organisation."""
 
 import re
 from datetime import timedelta
