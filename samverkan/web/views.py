@@ -1,5 +1,6 @@
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template.loader import get_template
 from django.utils.translation import gettext as _
 
 from samverkan.policy.views import policy_required
@@ -41,9 +42,11 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return _error_page(
-        request,
-        500,
-        _("Something went wrong"),
-        _("The error has been logged. Nothing was saved from this request."),
-    )
+    title = _("Something went wrong")
+    message = _("The error has been logged. Nothing was saved from this request.")
+    if request.path_info.startswith("/api/"):
+        return _error_page(request, 500, title, message)
+    # Rendered without the request's context: whatever failed (the database,
+    # a context processor) must not fail the error page too.
+    html = get_template("web/500.html").render({"title": title, "message": message})
+    return HttpResponseServerError(html)
