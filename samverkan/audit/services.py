@@ -36,7 +36,8 @@ def audit_record(
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(getattr(target, "uuid", target.pk))
     request = context.current.get()
-    with transaction.atomic():
+    # No savepoint: if the entry fails, the change it records must fail too.
+    with transaction.atomic(savepoint=False):
         head = AuditChainHead.objects.select_for_update().get(pk=1)
         entry = AuditEntry(
             sequence=head.sequence + 1,
