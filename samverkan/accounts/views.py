@@ -52,6 +52,8 @@ def organisation_list(request):
     form = (
         OrganisationForm(request.POST or None) if access.can(actor, "organisation.create") else None
     )
+    if form is None and request.method == "POST":
+        raise access.PolicyDenied
     if form is not None and request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_create(actor=actor, **form.cleaned_data)
