@@ -6,13 +6,13 @@ import time
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from samverkan.accounts.models import Membership
 from samverkan.policy import access
+from samverkan.web.errors import json_error
 
 AUTHENTICATED_AT = "samverkan_authenticated_at"
 MEMBERSHIP = "samverkan_membership"
@@ -58,15 +58,10 @@ class SessionLifetimeMiddleware:
             if started is None or time.time() - started > settings.SESSION_ABSOLUTE_LIFETIME:
                 logout(request)
                 if _is_api(request):
-                    return JsonResponse(
-                        {
-                            "error": {
-                                "code": "not_authenticated",
-                                "message": _("Your session has ended."),
-                                "fields": {},
-                            }
-                        },
-                        status=401,
+                    return json_error(
+                        "not_authenticated",
+                        _("Your session has ended."),
+                        401,
                         headers={"WWW-Authenticate": "Token"},
                     )
                 return redirect(settings.LOGIN_URL)
@@ -120,15 +115,8 @@ class MfaRequiredMiddleware:
             and _url_name(request) not in MFA_ENROLMENT_URL_NAMES
         ):
             if _is_api(request):
-                return JsonResponse(
-                    {
-                        "error": {
-                            "code": "mfa_required",
-                            "message": _("Set up two-factor authentication before using the API."),
-                            "fields": {},
-                        }
-                    },
-                    status=403,
+                return json_error(
+                    "mfa_required", _("Set up two-factor authentication before using the API."), 403
                 )
             return redirect("mfa_activate_totp")
         return self.get_response(request)

@@ -4,8 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
-from rest_framework.response import Response
+from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -42,10 +41,3 @@ def exception_handler(exc, context):
         message = str(detail) if not isinstance(detail, dict | list) else str(exc.default_detail)
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response
-
-
-def error_response(code: str, message: str, http_status: int) -> Response:
-    return Response({"error": {"code": code, "message": message, "fields": {}}}, status=http_status)
-
-
-__all__ = ["exception_handler", "error_response", "status"]

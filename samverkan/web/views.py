@@ -1,9 +1,10 @@
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import get_template
 from django.utils.translation import gettext as _
 
 from samverkan.policy.views import policy_required
+from samverkan.web.errors import json_error
 
 
 @policy_required("dashboard.view")
@@ -22,10 +23,7 @@ _API_ERROR_CODES = {
 
 def _error_page(request, status: int, title: str, message: str):
     if request.path_info.startswith("/api/"):
-        return JsonResponse(
-            {"error": {"code": _API_ERROR_CODES[status], "message": message, "fields": {}}},
-            status=status,
-        )
+        return json_error(_API_ERROR_CODES[status], message, status)
     return render(request, "web/error.html", {"title": title, "message": message}, status=status)
 
 
