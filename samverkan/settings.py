@@ -12,11 +12,15 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from samverkan.crypto import KeyRing
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("SAMVERKAN_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
-if (VAR_DIR / "samverkan.env").exists():
+# The generated development file is never read in production, where a
+# leftover copy would otherwise bring development keys along.
+if env.str("SAMVERKAN_ENV", default="") != "production" and (VAR_DIR / "samverkan.env").exists():
     env.read_env(VAR_DIR / "samverkan.env", overwrite=False)
 
 ENVIRONMENT = env.str("SAMVERKAN_ENV", default="development")
@@ -47,7 +51,10 @@ SECRET_KEY = _required("SAMVERKAN_SECRET_KEY")
 # Field-encryption key ring, "id:base64key" pairs, the first one current;
 # deliberately independent of SECRET_KEY.
 FIELD_ENCRYPTION_KEYS = _required("SAMVERKAN_FIELD_KEYS")
+KeyRing.parse(FIELD_ENCRYPTION_KEYS)  # a malformed key ring stops the start, not a later read
 AUDIT_CHECKPOINT_KEY = _required("SAMVERKAN_AUDIT_CHECKPOINT_KEY")
+if len(AUDIT_CHECKPOINT_KEY) < 32:
+    raise ImproperlyConfigured("SAMVERKAN_AUDIT_CHECKPOINT_KEY must be at least 32 characters.")
 if PRODUCTION:
     ALLOWED_HOSTS = env.list("SAMVERKAN_ALLOWED_HOSTS", default=[])
     if not ALLOWED_HOSTS:
@@ -318,4 +325,8 @@ LOGGING = {
 }
 
 # The public address, for links in e-mails.
-SITE_URL = env.str("SAMVERKAN_SITE_URL", default="http://127.0.0.1:8000")
+SITE_URL = (
+    _required("SAMVERKAN_SITE_URL")
+    if PRODUCTION
+    else env.str("SAMVERKAN_SITE_URL", default="http://127.0.0.1:8000")
+)

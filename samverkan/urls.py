@@ -18,6 +18,7 @@ api_v1 = [
 urlpatterns = [
     path("", web_views.dashboard, name="dashboard"),
     path("accounts/login/", accounts_views.LoginView.as_view(), name="account_login"),
+    path("accounts/email/", accounts_views.email_address, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("organisation/choose/", accounts_views.membership_choose, name="membership-choose"),

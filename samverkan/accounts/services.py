@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from samverkan import crypto
@@ -74,6 +75,7 @@ def invitation_send(
         lambda: tasks.send_invitation_email.enqueue(
             invitation_id=invitation.pk,
             sealed_token=crypto.encrypt(token, context=tasks.invitation_context(invitation.pk)),
+            language=translation.get_language() or settings.LANGUAGE_CODE,
         )
     )
     return invitation, token

@@ -16,7 +16,8 @@ def invitation_context(invitation_id: int) -> str:
 
 
 @task()
-def send_invitation_email(*, invitation_id: int, sealed_token: str) -> None:
+def send_invitation_email(*, invitation_id: int, sealed_token: str, language: str) -> None:
+    """Sent in the language the inviting admin was using."""
     from samverkan.accounts.models import Invitation
 
     invitation = Invitation.objects.select_related("organisation").get(pk=invitation_id)
@@ -25,7 +26,7 @@ def send_invitation_email(*, invitation_id: int, sealed_token: str) -> None:
     token = crypto.decrypt(sealed_token, context=invitation_context(invitation_id))
     link = settings.SITE_URL.rstrip("/") + reverse("invitation-accept", args=[token])
     context = {"invitation": invitation, "link": link}
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language):
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/email/invitation_body.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])

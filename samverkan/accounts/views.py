@@ -34,6 +34,14 @@ class LoginView(AllauthLoginView):
 
 
 @login_required
+@require_http_methods(["GET"])
+def email_address(request):
+    """Shadows allauth's e-mail management: the address is the identity an
+    organisation invited, so only an admin's new invitation changes it."""
+    return render(request, "accounts/email_address.html")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def membership_choose(request):
     if request.method == "POST":

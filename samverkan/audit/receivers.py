@@ -5,7 +5,12 @@ theirs; everything Samverkan itself changes is audited in its services.
 """
 
 from allauth.account.signals import password_changed, password_reset
-from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
+from allauth.mfa.signals import (
+    authentication_failed,
+    authenticator_added,
+    authenticator_removed,
+    authenticator_reset,
+)
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -40,6 +45,18 @@ def _password_changed(sender, request, user, **kwargs):
 @receiver(password_reset)
 def _password_reset(sender, request, user, **kwargs):
     audit_record(action="auth.password_reset", user=user, target=user)
+
+
+@receiver(authentication_failed)
+def _mfa_failed(sender, request, user, authenticator, reauthentication=False, **kwargs):
+    # A wrong second-factor code, at login or when confirming a sensitive change.
+    audit_record(
+        action="auth.mfa_failed",
+        user=user,
+        target=user,
+        reason=authenticator.type,
+        flags=["reauthentication"] if reauthentication else [],
+    )
 
 
 def _authenticator_event(action):

@@ -140,16 +140,24 @@ def checkpoint_write() -> dict:
 
 
 def _checkpoints() -> list[dict]:
+    """The checkpoint file's records; an unreadable line stays as an empty, unsigned record."""
     path = checkpoint_path()
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    records = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = {}
+        records.append(record if isinstance(record, dict) else {})
+    return records
 
 
 def _check_checkpoints(checked_entries: int) -> tuple[int, Problem | None]:
     hashes_by_sequence: dict[int, str] = {}
     checkpoints = _checkpoints()
-    wanted = {int(c.get("sequence", 0)) for c in checkpoints}
+    wanted = {c.get("sequence") for c in checkpoints if isinstance(c.get("sequence"), int)}
     for sequence, entry_hash in AuditEntry.objects.filter(sequence__in=wanted).values_list(
         "sequence", "entry_hash"
     ):
@@ -157,7 +165,7 @@ def _check_checkpoints(checked_entries: int) -> tuple[int, Problem | None]:
     for count, checkpoint in enumerate(checkpoints, start=1):
         record = {key: checkpoint.get(key) for key in ("sequence", "entry_hash", "written_at")}
         signature = str(checkpoint.get("signature", ""))
-        seq = int(record["sequence"] or 0)
+        seq = record["sequence"] if isinstance(record["sequence"], int) else 0
         if not hmac.compare_digest(signature, _signature(record)):
             return count - 1, Problem(
                 seq, "checkpoint", _("Checkpoint %(c)s has a bad signature.") % {"c": count}

@@ -2,9 +2,14 @@
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 from samverkan.audit import context
+
+
+# Invitation links carry their secret in the path, and Django logs paths.
+INVITATION_TOKEN = re.compile(r"/invitations/[^/\s]+/")
 
 
 class JsonFormatter(logging.Formatter):
@@ -13,7 +18,7 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": INVITATION_TOKEN.sub("/invitations/<token>/", record.getMessage()),
             "request_id": context.current.get().request_id,
         }
         if record.exc_info:

@@ -173,3 +173,18 @@ def test_platform_admin_invites_the_first_admin_of_an_organisation(world):
         services.invitation_send(
             actor=world.per, organisation=world.ngo_fi, email="x@test.example", role="frontline"
         )
+
+
+def test_the_invitation_is_written_in_the_inviting_admins_language(
+    client, world, login, run_tasks, django_capture_on_commit_callbacks
+):
+    login(client, world.olle)
+    client.post("/i18n/setlang/", {"language": "sv", "next": "/"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/organisations/{world.ngo.uuid}/members/",
+            {"email": "ny.kollega@test.example", "role": Role.CASE_MANAGER},
+        )
+    run_tasks()
+    (message,) = mail.outbox
+    assert message.subject == "Inbjudan till Samverkan från NGO SE"

@@ -12,9 +12,7 @@ def test_the_platform_admin_registers_an_organisation(client, world, login):
     assert response.status_code == 302
     organisation = Organisation.objects.get(name="Tartu Victim Support")
     assert (organisation.kind, organisation.country) == ("ngo", "EE")
-    assert AuditEntry.objects.get(action="organisation.created").object_id == str(
-        organisation.uuid
-    )
+    assert AuditEntry.objects.get(action="organisation.created").object_id == str(organisation.uuid)
 
 
 def test_a_duplicate_or_unknown_country_is_refused_with_a_message(client, world, login):
@@ -35,3 +33,16 @@ def test_an_organisation_admin_sees_no_form_and_cannot_create(client, world, log
     assert "New organisation" not in page.text
     assert client.post("/organisations/", NEW).status_code == 404
     assert not Organisation.objects.filter(name="Tartu Victim Support").exists()
+
+
+def test_the_login_address_cannot_be_changed_by_its_owner(client, world, login):
+    login(client, world.alice)
+    page = client.get("/accounts/email/")
+    assert page.status_code == 200
+    assert "ask your organisation" in page.text
+    response = client.post(
+        "/accounts/email/", {"email": "elsewhere@test.example", "action_add": ""}
+    )
+    assert response.status_code == 405
+    world.alice.user.refresh_from_db()
+    assert world.alice.user.email == "alice@test.example"

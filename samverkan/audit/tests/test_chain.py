@@ -159,6 +159,15 @@ def test_a_forged_checkpoint_is_refused(chain, checkpoint_dir):
     assert result.problem.kind == "checkpoint"
 
 
+def test_a_garbled_checkpoint_line_is_reported_not_crashed_on(chain, checkpoint_dir):
+    checkpoint_write()
+    with checkpoint_path().open("a") as handle:
+        handle.write("{not json\n")
+    result = chain_verify()
+    assert result.problem.kind == "checkpoint"
+    assert "Checkpoint 2 has a bad signature." in result.problem.message
+
+
 def test_the_command_reports_ok_and_failure(chain, capsys):
     call_command("audit_checkpoint")
     call_command("audit_verify")
