@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from samverkan.audit import context
 
-
 # Invitation links carry their secret in the path, and Django logs paths.
 INVITATION_TOKEN = re.compile(r"/invitations/[^/\s]+/")
 
