@@ -319,6 +319,9 @@ LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["stderr"], "level": env.str("SAMVERKAN_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Replaces Django's default console and admin-mail handlers: every
+        # record is one JSON line, and no error mail carries request data.
+        "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
     },

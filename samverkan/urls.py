@@ -1,11 +1,12 @@
 from django.urls import include, path
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from samverkan.accounts import api as accounts_api
 from samverkan.accounts import views as accounts_views
 from samverkan.audit import api as audit_api
 from samverkan.audit import views as audit_views
+from samverkan.web import api as web_api
 from samverkan.web import views as web_views
 
 api_v1 = [
@@ -44,7 +45,7 @@ urlpatterns = [
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", web_api.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 handler400 = "samverkan.web.views.bad_request"

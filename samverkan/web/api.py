@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -41,3 +42,9 @@ def exception_handler(exc, context):
         message = str(detail) if not isinstance(detail, dict | list) else str(exc.default_detail)
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI with its files served here; only GET, as its HTML renderer answers nothing else."""
+
+    http_method_names = ["get", "head"]
