@@ -45,6 +45,6 @@ def exception_handler(exc, context):
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):
-    """Swagger UI with its files served here; only GET, as its HTML renderer answers nothing else."""
+    """Swagger UI with its files served here; GET only: its renderer answers nothing else."""
 
     http_method_names = ["get", "head"]
