@@ -38,7 +38,9 @@ def audit_record(
     request = context.current.get()
     # No savepoint: if the entry fails, the change it records must fail too.
     with transaction.atomic(savepoint=False):
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        # An empty database starts the chain; with entries present a missing head
+        # cannot be recreated silently: entry 1 already exists and the insert fails.
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         entry = AuditEntry(
             sequence=head.sequence + 1,
             previous_hash=head.entry_hash,
