@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView
@@ -20,6 +21,11 @@ urlpatterns = [
     path("", web_views.dashboard, name="dashboard"),
     path("accounts/login/", accounts_views.LoginView.as_view(), name="account_login"),
     path("accounts/email/", accounts_views.email_address, name="account_email"),
+    path(
+        "accounts/2fa/webauthn/keys/<int:pk>/remove/",
+        login_required(accounts_views.RemoveWebAuthnView.as_view()),
+        name="mfa_remove_webauthn",
+    ),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("organisation/choose/", accounts_views.membership_choose, name="membership-choose"),

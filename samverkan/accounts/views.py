@@ -2,9 +2,12 @@
 invitations and API tokens. Thin: forms in, services and selectors out."""
 
 from allauth.account.views import LoginView as AllauthLoginView
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.webauthn.views import RemoveWebAuthnView as AllauthRemoveWebAuthnView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -31,6 +34,17 @@ class LoginView(AllauthLoginView):
         if form.has_error("__all__", "too_many_login_attempts"):
             response.status_code = 429
         return response
+
+
+class RemoveWebAuthnView(AllauthRemoveWebAuthnView):
+    """allauth's key removal, refusing the last second factor as TOTP removal does."""
+
+    def form_valid(self, form):
+        adapter = get_mfa_adapter()
+        if not adapter.can_delete_authenticator(self.get_object()):
+            messages.error(self.request, adapter.error_messages["cannot_delete_authenticator"])
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @login_required

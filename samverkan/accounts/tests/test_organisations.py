@@ -1,5 +1,6 @@
 """The platform admin registers organisations; nobody else can."""
 
+from conftest import PASSWORD
 from samverkan.accounts.models import Organisation
 from samverkan.audit.models import AuditEntry
 
@@ -46,3 +47,19 @@ def test_the_login_address_cannot_be_changed_by_its_owner(client, world, login):
     assert response.status_code == 405
     world.alice.user.refresh_from_db()
     assert world.alice.user.email == "alice@test.example"
+
+
+def test_the_last_security_key_cannot_be_removed(client, world, login):
+    from allauth.mfa.models import Authenticator
+
+    user = world.alice.user
+    Authenticator.objects.filter(user=user).delete()
+    key = Authenticator.objects.create(
+        user=user, type=Authenticator.Type.WEBAUTHN, data={"name": "key", "credential": {}}
+    )
+    login(client, world.alice)
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    response = client.post(f"/accounts/2fa/webauthn/keys/{key.pk}/remove/", follow=True)
+    assert response.redirect_chain == [("/accounts/2fa/webauthn/", 302)]
+    assert Authenticator.objects.filter(pk=key.pk).exists()
+    assert "You cannot deactivate two-factor authentication." in response.text
