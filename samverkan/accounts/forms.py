@@ -28,6 +28,16 @@ class MembershipForm(forms.Form):
         self.fields["role"].choices = roles
 
 
+class MembershipChooseForm(forms.Form):
+    membership = forms.UUIDField(
+        label=_("Organisation and role"),
+        error_messages={
+            "required": _("Choose whom you act for."),
+            "invalid": _("Choose one of your organisations."),
+        },
+    )
+
+
 class InvitationAcceptForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     password = forms.CharField(

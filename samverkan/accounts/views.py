@@ -17,6 +17,7 @@ from samverkan.accounts.forms import (
     ApiTokenForm,
     InvitationAcceptForm,
     InvitationForm,
+    MembershipChooseForm,
     MembershipForm,
     OrganisationForm,
 )
@@ -58,13 +59,16 @@ def email_address(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_choose(request):
-    if request.method == "POST":
-        services.membership_choose(
-            request=request, membership_uuid=request.POST.get("membership", "")
-        )
+    form = MembershipChooseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.membership_choose(request=request, membership_uuid=form.cleaned_data["membership"])
         return redirect("dashboard")
-    memberships = selectors.memberships_of(user=request.user)
-    return render(request, "accounts/membership_choose.html", {"memberships": memberships})
+    return render(
+        request,
+        "accounts/membership_choose.html",
+        {"memberships": selectors.memberships_of(user=request.user), "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @policy_required("organisation.list")

@@ -84,3 +84,11 @@ def test_people_who_are_not_admins_see_no_member_pages(client, world, login, rol
     login(client, getattr(world, role_name))
     assert client.get(f"/organisations/{world.ngo.uuid}/members/").status_code == 404
     assert client.get("/organisations/").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["", "not-a-uuid"])
+def test_a_malformed_choice_is_answered_with_a_message(client, world, value):
+    client.force_login(world.cecilia.user)
+    response = client.post("/organisation/choose/", {"membership": value})
+    assert response.status_code == 400
+    assert ("Choose whom you act for." if not value else "Choose one of your organisations.") in response.text
