@@ -21,8 +21,11 @@ def organisation_get(*, actor: Membership | None, organisation_uuid) -> Organisa
     return organisation
 
 
-def member_list(*, actor: Membership | None) -> QuerySet[Membership]:
-    return access.memberships_visible_to(actor).select_related("user", "organisation")
+def member_list(
+    *, actor: Membership | None, organisation: Organisation | None = None
+) -> QuerySet[Membership]:
+    members = access.memberships_visible_to(actor).select_related("user", "organisation")
+    return members.filter(organisation=organisation) if organisation else members
 
 
 def member_get(*, actor: Membership | None, membership_uuid) -> Membership:

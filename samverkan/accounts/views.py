@@ -116,10 +116,9 @@ def organisation_members(request, organisation_uuid):
         else:
             messages.success(request, _("Invitation sent."))
             return redirect("organisation-members", organisation_uuid=organisation.uuid)
-    members = selectors.member_list(actor=actor) if organisation.pk == actor.organisation_id else []
     context = {
         "organisation": organisation,
-        "members": members,
+        "members": selectors.member_list(actor=actor, organisation=organisation),
         "invitations": selectors.invitation_list(actor=actor, organisation=organisation),
         "form": form,
     }

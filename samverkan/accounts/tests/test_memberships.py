@@ -91,4 +91,14 @@ def test_a_malformed_choice_is_answered_with_a_message(client, world, value):
     client.force_login(world.cecilia.user)
     response = client.post("/organisation/choose/", {"membership": value})
     assert response.status_code == 400
-    assert ("Choose whom you act for." if not value else "Choose one of your organisations.") in response.text
+    assert (
+        "Choose whom you act for." if not value else "Choose one of your organisations."
+    ) in response.text
+
+
+def test_the_platform_admin_sees_no_members_of_another_organisation(client, world, login):
+    login(client, world.per)
+    page = client.get(f"/organisations/{world.ngo_fi.uuid}/members/")
+    assert page.status_code == 200
+    assert "Karl" not in page.text
+    assert "Nora" not in page.text
