@@ -57,10 +57,6 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_law_enforcement(self) -> bool:
-        return self.kind in {self.Kind.POLICE, self.Kind.PROSECUTION}
-
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
