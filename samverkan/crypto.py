@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -98,6 +101,45 @@ def encrypt(plaintext: str, *, context: str) -> str:
 
 def decrypt(token: str, *, context: str) -> str:
     return key_ring().decrypt(token, context=context)
+
+
+def validate_blind_index_key(value: str, field_keys: str) -> None:
+    """The blind-index key is 32 random bytes and not one of the field keys."""
+    try:
+        key = base64.b64decode(value, validate=True)
+    except binascii.Error as error:
+        raise ImproperlyConfigured("SAMVERKAN_BLIND_INDEX_KEY is not valid base64.") from error
+    if len(key) != 32:
+        raise ImproperlyConfigured("SAMVERKAN_BLIND_INDEX_KEY must be 32 bytes.")
+    if key in KeyRing.parse(field_keys).keys.values():
+        raise ImproperlyConfigured("SAMVERKAN_BLIND_INDEX_KEY must differ from every field key.")
+
+
+def normalise_for_index(value: str) -> str:
+    """Case, accents, punctuation and spacing do not matter for an exact match.
+
+    "Ánna-Maria  Öberg" and "anna maria oberg" index alike; anything else differs.
+    """
+    decomposed = unicodedata.normalize("NFKD", value)
+    letters = "".join(
+        " " if not (char.isalnum() or char.isspace()) else char
+        for char in decomposed
+        if not unicodedata.combining(char)
+    )
+    return " ".join(letters.casefold().split())
+
+
+def blind_index(value: str, *, kind: str) -> str:
+    """A keyed HMAC-SHA256 of the normalised value: equal values, equal digests.
+
+    ``kind`` separates the spaces (a name never matches a date). An empty value
+    has no index.
+    """
+    normalised = normalise_for_index(value)
+    if not normalised:
+        return ""
+    key = base64.b64decode(settings.BLIND_INDEX_KEY)
+    return hmac.new(key, f"{kind}\x1f{normalised}".encode(), hashlib.sha256).hexdigest()
 
 
 def generate_key() -> str:

@@ -12,7 +12,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from samverkan.crypto import KeyRing
+from samverkan.crypto import KeyRing, validate_blind_index_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("SAMVERKAN_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -52,6 +52,10 @@ SECRET_KEY = _required("SAMVERKAN_SECRET_KEY")
 # deliberately independent of SECRET_KEY.
 FIELD_ENCRYPTION_KEYS = _required("SAMVERKAN_FIELD_KEYS")
 KeyRing.parse(FIELD_ENCRYPTION_KEYS)  # a malformed key ring stops the start, not a later read
+# Keyed blind indexes for exact search over encrypted names and dates of birth;
+# a key of its own so that the index cannot be used to decrypt and vice versa.
+BLIND_INDEX_KEY = _required("SAMVERKAN_BLIND_INDEX_KEY")
+validate_blind_index_key(BLIND_INDEX_KEY, FIELD_ENCRYPTION_KEYS)
 AUDIT_CHECKPOINT_KEY = _required("SAMVERKAN_AUDIT_CHECKPOINT_KEY")
 if len(AUDIT_CHECKPOINT_KEY) < 32:
     raise ImproperlyConfigured("SAMVERKAN_AUDIT_CHECKPOINT_KEY must be at least 32 characters.")
@@ -73,6 +77,7 @@ INSTALLED_APPS = [
     "samverkan.accounts",
     "samverkan.audit",
     "samverkan.policy",
+    "samverkan.cases",
     "samverkan.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -90,6 +95,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "django_countries",
 ]
 
 MIDDLEWARE = [

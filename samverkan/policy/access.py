@@ -26,6 +26,9 @@ from samverkan.accounts.models import ApiToken, Invitation, Membership, Organisa
 
 logger = logging.getLogger(__name__)
 
+CASE_WORKERS = frozenset({Role.FRONTLINE, Role.CASE_MANAGER, Role.COORDINATOR})
+CASE_ROLES = CASE_WORKERS | {Role.SERVICE_PROVIDER}
+
 # action -> the roles that may perform it, within the limits of `_object_in_scope`.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "dashboard.view": frozenset(Role.values),
@@ -36,6 +39,16 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "organisation.members.invite": frozenset({Role.ORGANISATION_ADMIN, Role.PLATFORM_ADMIN}),
     "organisation.members.change": frozenset({Role.ORGANISATION_ADMIN}),
     "audit.view": frozenset({Role.AUDITOR}),
+    "notification.view": frozenset(Role.values),
+    # Case pages open to case workers; which cases, and what of them, is
+    # decided per case by samverkan.policy.cases.
+    "case.list": CASE_ROLES,
+    "case.open": CASE_WORKERS,
+    "case.break_glass": frozenset({Role.COORDINATOR}),
+    "deadline.view": CASE_ROLES,
+    "anonymous_notification.record": CASE_WORKERS,
+    "anonymous_notification.list": CASE_WORKERS,
+    "country_configuration.manage": frozenset({Role.PLATFORM_ADMIN}),
 }
 
 # Which roles each inviting role may hand out.

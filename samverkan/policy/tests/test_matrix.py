@@ -13,6 +13,7 @@ from django.urls import URLResolver, get_resolver
 
 from conftest import make_membership, make_user
 from samverkan.accounts.models import ApiToken, Invitation, Role, hash_secret
+from samverkan.cases.tests.routes import API_ROUTES, WEB_ROUTES
 from samverkan.policy.access import ROLE_ACTIONS
 
 PUBLIC = "public"
@@ -65,6 +66,8 @@ ROUTES: dict[str, str] = {
     "api-audit-entries": "audit.view",
     "api-schema": OWN_ACCOUNT,
     "api-docs": OWN_ACCOUNT,
+    **WEB_ROUTES,
+    **API_ROUTES,
 }
 
 
@@ -126,7 +129,12 @@ def member_of_ngo(world):
 
 
 POST_ONLY = {"invitation-revoke", "api-token-revoke"}
-POLICY_ROUTES = sorted(name for name, value in ROUTES.items() if value not in {PUBLIC, OWN_ACCOUNT})
+# Case pages are crossed with every relation to a case in samverkan/cases/tests/test_case_matrix.py.
+POLICY_ROUTES = sorted(
+    name
+    for name, value in ROUTES.items()
+    if value not in {PUBLIC, OWN_ACCOUNT} and name not in WEB_ROUTES | API_ROUTES
+)
 
 
 @pytest.mark.parametrize("role", Role.values)
