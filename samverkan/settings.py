@@ -315,6 +315,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # One name for each choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {
+        "CountryCodeEnum": "samverkan.cases.api.COUNTRY_CODES",
+        "StepEnum": "samverkan.cases.workflow.Step",
+        "MilestoneKindEnum": "samverkan.cases.workflow.MilestoneKind",
+        "RecordableMilestoneEnum": "samverkan.cases.api.RECORDABLE_MILESTONES",
+        "DeadlineKindEnum": "samverkan.cases.workflow.DeadlineKind",
+        "ExploitationFormEnum": "samverkan.cases.models.ExploitationForm",
+    },
 }
 
 # JSON logs to stderr; no mail handler (error mails would carry request data).

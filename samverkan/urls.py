@@ -15,6 +15,7 @@ api_v1 = [
     path("organisations/", accounts_api.OrganisationListView.as_view(), name="api-organisations"),
     path("members/", accounts_api.MemberListView.as_view(), name="api-members"),
     path("audit-entries/", audit_api.AuditEntryListView.as_view(), name="api-audit-entries"),
+    path("", include("samverkan.cases.api_urls")),
 ]
 
 urlpatterns = [
@@ -49,6 +50,8 @@ urlpatterns = [
         name="api-token-revoke",
     ),
     path("audit/", audit_views.audit_log, name="audit-log"),
+    path("", include("samverkan.cases.urls")),
+    path("", include("samverkan.cases.access_urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", web_api.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),

@@ -14,7 +14,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from samverkan import crypto
@@ -37,6 +37,7 @@ from samverkan.cases.models import (
 )
 from samverkan.policy import access as policy
 from samverkan.policy import cases as case_policy
+from samverkan.policy.access import CASE_ROLES
 
 PAGE_SIZE = 50
 MIN_PURPOSE_LENGTH = 5
@@ -190,29 +191,36 @@ SEALED_VALUES = {
 }
 
 
-def _visible_case(actor: Membership, case_uuid) -> tuple[Case, case_policy.CaseAccess]:
-    """The case and the actor's access, or the one 404 for absent and forbidden alike."""
+def _visible_case(actor: Membership, case_uuid) -> tuple[Case | None, case_policy.CaseAccess]:
+    """The case and the actor's access, or (None, NO_ACCESS) with the refusal audited.
+
+    Absent and forbidden take the same path, so neither the answer nor the
+    audit trail tells them apart. Call inside a transaction that commits the
+    refusal's entry before the caller raises the 404.
+    """
     case = (
         Case.objects.select_related("person", "lead_organisation", "opened_by__organisation")
         .filter(uuid=case_uuid)
         .first()
     )
     access = case_policy.case_access(actor, case) if case is not None else case_policy.NO_ACCESS
-    if not access.visible:
-        audit_record(
-            action="case.access_denied",
-            actor=actor,
-            object_type="cases.case",
-            object_id=str(case_uuid),
-        )
-        raise policy.PolicyDenied
-    return case, access
+    if access.visible:
+        return case, access
+    audit_record(
+        action="case.access_denied",
+        actor=actor,
+        object_type="cases.case",
+        object_id=str(case_uuid),
+    )
+    return None, case_policy.NO_ACCESS
 
 
 def case_for_change(actor: Membership, case_uuid) -> Case:
     """The case for a write; the service asks the policy again under its lock."""
     with transaction.atomic():
         case, _access = _visible_case(actor, case_uuid)
+    if case is None:
+        raise policy.PolicyDenied
     return case
 
 
@@ -236,13 +244,13 @@ def _recordable(actor: Membership, case: Case, recorded: set[str]) -> list[str]:
 def case_detail(actor: Membership, case_uuid, *, purpose: str = "") -> CaseDetail:
     """One case as ``actor`` may see it; the read is audited with the categories shown.
 
-    The denial, when there is one, is audited and committed before the 404.
+    A refusal is audited and committed before the 404.
     """
     with transaction.atomic():
         case, access = _visible_case(actor, case_uuid)
-    with transaction.atomic():
-        purpose = _require_purpose(actor, purpose)
-        return _detail(actor, case, access, purpose)
+        if case is not None:
+            return _detail(actor, case, access, _require_purpose(actor, purpose))
+    raise policy.PolicyDenied
 
 
 def _detail(
@@ -344,6 +352,82 @@ def share_recipients(actor: Membership, case: Case) -> QuerySet[Organisation]:
     if case.confidential_from_law_enforcement:
         recipients = recipients.exclude(kind__in=case_policy.LAW_ENFORCEMENT_KINDS)
     return recipients
+
+
+def case_for_action(actor: Membership, case_uuid, action: str) -> Case:
+    """The case for ``action`` (one of ``CASE_ACTIONS``), or the one 404.
+
+    For forms whose choices (recipients, consents, colleagues) must not reach
+    someone who sees the case but may not act on it; the service asks again
+    under its lock.
+    """
+    with transaction.atomic():
+        case, access = _visible_case(actor, case_uuid)
+    if case is None or not case_policy.can_on_case(actor, action, case, access):
+        raise policy.PolicyDenied
+    return case
+
+
+def consents_in_force(case: Case) -> QuerySet[Consent]:
+    """The consents and legal bases of the case's person a share may rest on."""
+    return (
+        Consent.objects.in_force()
+        .filter(person_id=case.person_id)
+        .prefetch_related("organisations")
+    )
+
+
+def consent_of_case(case: Case, consent_uuid) -> Consent:
+    consent = Consent.objects.filter(person_id=case.person_id, uuid=consent_uuid).first()
+    if consent is None:
+        raise policy.PolicyDenied
+    return consent
+
+
+def participation_of_case(case: Case, participation_uuid) -> Participation:
+    participation = (
+        case.participations.select_related("organisation").filter(uuid=participation_uuid).first()
+    )
+    if participation is None:
+        raise policy.PolicyDenied
+    return participation
+
+
+def secret_location_candidates(case: Case) -> QuerySet[Membership]:
+    """Who may be named for the secret location and is not yet: the case workers
+    of the lead organisation and of the organisations taking part.
+
+    Emergency access does not count; the service asks the policy for each one.
+    """
+    participating = Participation.objects.in_force().filter(case=case).values("organisation_id")
+    members = (
+        Membership.objects.active()
+        .filter(role__in=CASE_ROLES)
+        .filter(Q(organisation_id=case.lead_organisation_id) | Q(organisation_id__in=participating))
+        .exclude(
+            pk__in=case.secret_location_access.filter(revoked_at__isnull=True).values(
+                "membership_id"
+            )
+        )
+    )
+    if case.confidential_from_law_enforcement:
+        members = members.exclude(organisation__kind__in=case_policy.LAW_ENFORCEMENT_KINDS)
+    return members.select_related("user", "organisation").order_by(
+        "organisation__name", "user__full_name"
+    )
+
+
+def named_for_secret_location(case: Case, membership_uuid) -> Membership:
+    """A membership currently named for the case's secret location, or the 404."""
+    named = (
+        case.secret_location_access.filter(revoked_at__isnull=True)
+        .filter(membership__uuid=membership_uuid)
+        .select_related("membership__organisation")
+        .first()
+    )
+    if named is None:
+        raise policy.PolicyDenied
+    return named.membership
 
 
 def anonymous_notification_list(actor: Membership) -> QuerySet[AnonymousNotification]:

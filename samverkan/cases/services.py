@@ -461,7 +461,11 @@ def share_case(
 def revoke_share(*, actor: Membership, case: Case, participation: Participation) -> None:
     case = _lock(case)
     _access_for_change(actor, case, "case.share")
-    if participation.case_id != case.pk or participation.revoked_at is not None:
+    # Read again under the lock: the caller's copy may predate another revocation.
+    participation = Participation.objects.filter(
+        pk=participation.pk, case=case, revoked_at__isnull=True
+    ).first()
+    if participation is None:
         raise policy.PolicyDenied
     participation.revoked_at = timezone.now()
     participation.revoked_by = actor
@@ -687,6 +691,7 @@ def break_glass(*, actor: Membership, case_number: str, reason: str, minutes: in
         case=case,
         membership=actor,
         reason=reason.strip(),
+        started_at=now,
         expires_at=now + timedelta(minutes=minutes),
     )
     _event(case, actor, CaseEvent.Kind.BREAK_GLASS)

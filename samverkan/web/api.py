@@ -9,13 +9,18 @@ from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
-def _fields(detail) -> dict:
-    if isinstance(detail, dict):
-        return {
-            key: [str(item) for item in (value if isinstance(value, list) else [value])]
-            for key, value in detail.items()
-        }
-    return {}
+def _fields(detail, prefix: str = "") -> dict:
+    """Messages by field; a nested object's or a list item's field as a dotted path."""
+    if not isinstance(detail, dict):
+        return {}
+    fields = {}
+    for key, value in detail.items():
+        if isinstance(value, dict):
+            fields.update(_fields(value, f"{prefix}{key}."))
+        else:
+            items = value if isinstance(value, list) else [value]
+            fields[f"{prefix}{key}"] = [str(item) for item in items]
+    return fields
 
 
 def exception_handler(exc, context):

@@ -2,6 +2,7 @@ from django.conf import settings
 
 from samverkan.accounts import demo
 from samverkan.accounts.models import Membership
+from samverkan.cases.selectors import unread_notification_count
 from samverkan.policy import access
 
 
@@ -25,5 +26,12 @@ def shell(request):
             "members": access.can(membership, "organisation.members.view"),
             "audit": access.can(membership, "audit.view"),
             "tokens": access.can(membership, "api_token.manage"),
+            "cases": access.can(membership, "case.list"),
+            "case_open": access.can(membership, "case.open"),
+            "deadlines": access.can(membership, "deadline.view"),
+            "anonymous_notifications": access.can(membership, "anonymous_notification.list"),
+            "notifications": access.can(membership, "notification.view"),
+            "countries": access.can(membership, "country_configuration.manage"),
         },
+        "unread_notifications": unread_notification_count(membership),
     }

@@ -3,13 +3,19 @@ from django.shortcuts import render
 from django.template.loader import get_template
 from django.utils.translation import gettext as _
 
+from samverkan.cases import selectors as case_selectors
+from samverkan.policy import access
 from samverkan.policy.views import policy_required
 from samverkan.web.errors import json_error
 
 
 @policy_required("dashboard.view")
 def dashboard(request):
-    return render(request, "web/dashboard.html")
+    actor = request.membership
+    unread = []
+    if access.can(actor, "notification.view"):
+        unread = list(case_selectors.notification_list(actor).filter(read_at__isnull=True)[:5])
+    return render(request, "web/dashboard.html", {"unread": unread})
 
 
 # The same codes as the REST framework's own errors, so a client sees one code per meaning.

@@ -4,6 +4,7 @@ encrypted (A5), not removable, and every change to it is mailed (A8)."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -143,6 +144,10 @@ def test_a_password_only_session_is_sent_to_enrolment_from_every_page(world, zed
             "token": invitation_token,
             "token_uuid": api_token.uuid,
             "pk": 1,
+            # Case pages come before any case: the second factor is asked first.
+            "case_uuid": uuid.uuid4(),
+            "participation_uuid": uuid.uuid4(),
+            "consent_uuid": uuid.uuid4(),
             "uidb36": user_pk_to_url_str(zed),
             "key": allauth_token_generator.make_token(zed),
         }

@@ -1,0 +1,526 @@
+"""The data inventory (bar D1): every field of every Samverkan model, classified.
+
+For each field, keyed ``"app_label.Model.field"``: its protection level, why it
+is kept, how long, and who sees it. This is the machine-readable base of the
+record of processing (GDPR Art. 30) and of the impact assessment (Art. 35);
+``samverkan/tests/test_inventory.py`` fails on a field without an entry, on an
+entry without a field, and on a personal or life-critical field of a case that
+is not encrypted.
+
+Levels:
+
+- S0: public or configuration; nothing about a person.
+- S1: internal or pseudonymous (ids, case numbers, dates, codes, keyed
+  digests), or metadata kept in clear for statistics that identifies nobody.
+- S2: personal data.
+- S3: life-critical: the secret location and witness protection, health, the
+  identity of a victim, and free text that may hold any of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.apps import apps
+
+
+class Level(StrEnum):
+    S0 = "S0"
+    S1 = "S1"
+    S2 = "S2"
+    S3 = "S3"
+
+
+@dataclass(frozen=True)
+class Entry:
+    level: Level
+    purpose: str
+    retention: str
+    visible_to: str
+
+
+@dataclass(frozen=True)
+class F:
+    """A field's entry; retention and visibility default to its model's."""
+
+    level: Level
+    purpose: str
+    visible_to: str = ""
+    retention: str = ""
+
+
+def _model(label: str, *, retention: str, visible_to: str, **fields: F) -> dict[str, Entry]:
+    return {
+        f"{label}.{name}": Entry(
+            level=field.level,
+            purpose=field.purpose,
+            retention=field.retention or retention,
+            visible_to=field.visible_to or visible_to,
+        )
+        for name, field in fields.items()
+    }
+
+
+S0, S1, S2, S3 = Level.S0, Level.S1, Level.S2, Level.S3
+
+# Retention.
+UNTIL_CHANGED = "Until changed by an administrator."
+ACCOUNT_LIFETIME = (
+    "While the account exists; an account named by cases or audit entries is "
+    "deactivated rather than deleted."
+)
+ORGANISATION_LIFETIME = "While the organisation exists (it is deactivated, not deleted)."
+WITH_THE_CASE = (
+    "With the case: erased when the retention period after closing ends "
+    "(the country's retention_days, 5 years by default)."
+)
+WITH_THE_PERSON = "With the person's last case, erased together with it."
+AUDIT_LOG = (
+    "Append-only: never changed or erased by the application (the database "
+    "refuses UPDATE and DELETE); holds ids and categories, not personal values."
+)
+STATISTICS = "Kept for the national statistics; identifies nobody."
+
+# Who sees it.
+EVERYONE_LOGGED_IN = "Everyone logged in (organisation names and kinds are public on the platform)."
+PLATFORM_ADMINS = "Platform admins; the application itself."
+ACCOUNT_HOLDER = "The person themself, their organisation admins and platform admins."
+ORGANISATION_ADMINS = "The organisation's admins and platform admins."
+APPLICATION_ONLY = "Nobody: only the application reads it."
+AUDITORS = (
+    "Auditors of the organisation concerned (its own entries and its people's logins); "
+    "`audit verify` checks it."
+)
+CASE_METADATA = (
+    "Case workers of the lead and participating organisations (policy.cases.case_access), "
+    "a coordinator with emergency access (read-only, audited); hidden entirely from law "
+    "enforcement when the case is kept from it."
+)
+LEAD_ONLY = "Case workers of the lead organisation."
+CASE_STATISTICS = CASE_METADATA + " The rapporteur sees it only in aggregates."
+
+
+def _category(category: str) -> str:
+    return (
+        f"The lead organisation's case workers, and participants whose consent or legal "
+        f"basis covers the {category} category (policy.cases.case_access); a coordinator "
+        f"with emergency access, audited."
+    )
+
+
+INVENTORY: dict[str, Entry] = {
+    # accounts
+    **_model(
+        "accounts.Organisation",
+        retention=ORGANISATION_LIFETIME,
+        visible_to=EVERYONE_LOGGED_IN,
+        id=F(S0, "Database key."),
+        uuid=F(S0, "Stable public identifier in URLs and the API."),
+        name=F(S0, "Names the organisation to its partners."),
+        kind=F(S0, "The kind decides roles in the referral mechanism and sharing rules."),
+        country=F(S0, "The country whose referral mechanism applies."),
+        municipality=F(S0, "Default municipality of the cases it opens."),
+        is_active=F(S0, "A deactivated organisation loses all access."),
+        created_at=F(S0, "Administration."),
+    ),
+    **_model(
+        "accounts.User",
+        retention=ACCOUNT_LIFETIME,
+        visible_to=ACCOUNT_HOLDER,
+        id=F(S1, "Database key; the audit log names actors by it."),
+        password=F(S1, "Argon2 hash for logging in.", visible_to=APPLICATION_ONLY),
+        last_login=F(S1, "Security: spotting unused or misused accounts."),
+        is_superuser=F(S0, "Django's flag; never set (no Django admin)."),
+        uuid=F(S1, "Stable identifier in URLs and the API."),
+        email=F(S2, "Login and notifications; a staff member's personal data."),
+        full_name=F(
+            S2,
+            "Names the professional to colleagues (case timelines, notes, members).",
+            visible_to=ACCOUNT_HOLDER + " Colleagues on the cases they share see the name.",
+        ),
+        is_active=F(S1, "A deactivated account cannot log in."),
+        is_demo=F(S0, "Demo accounts; production refuses to start with one."),
+        date_joined=F(S1, "Administration."),
+        groups=F(S0, "Django's permission groups; unused (access comes from memberships)."),
+        user_permissions=F(S0, "Django's permissions; unused (access comes from memberships)."),
+    ),
+    **_model(
+        "accounts.Membership",
+        retention=ACCOUNT_LIFETIME,
+        visible_to=ORGANISATION_ADMINS,
+        id=F(S1, "Database key; the audit log names acting memberships by it."),
+        uuid=F(S1, "Stable identifier in URLs and the session."),
+        user=F(S1, "The person acting."),
+        organisation=F(S1, "The organisation acted for."),
+        role=F(S1, "What the person may do; the basis of every access decision."),
+        is_active=F(S1, "An ended membership grants nothing."),
+        created_at=F(S1, "Administration."),
+    ),
+    **_model(
+        "accounts.Invitation",
+        retention=ORGANISATION_LIFETIME,
+        visible_to=ORGANISATION_ADMINS,
+        id=F(S1, "Database key; the queued e-mail task refers to it."),
+        uuid=F(S1, "Stable identifier in URLs."),
+        organisation=F(S1, "The organisation the person is invited to."),
+        email=F(S2, "Where the invitation goes; the account is made with it."),
+        role=F(S1, "The role offered."),
+        token_hash=F(
+            S1,
+            "SHA-256 of the single-use token; the token itself is never stored.",
+            visible_to=APPLICATION_ONLY,
+        ),
+        invited_by=F(S1, "Accountability for the invitation."),
+        created_at=F(S1, "Administration."),
+        expires_at=F(S1, "An invitation is valid for a limited time."),
+        accepted_at=F(S1, "Administration."),
+        accepted_by=F(S1, "The account made from it."),
+        revoked_at=F(S1, "A revoked invitation cannot be used."),
+    ),
+    **_model(
+        "accounts.ApiToken",
+        retention=ACCOUNT_LIFETIME,
+        visible_to="The token's holder.",
+        id=F(S1, "Database key."),
+        uuid=F(S1, "Stable identifier in URLs."),
+        membership=F(S1, "The membership the token acts as."),
+        name=F(S1, "The holder's label for the token."),
+        key_hash=F(
+            S1,
+            "SHA-256 of the token; the token itself is shown once and never stored.",
+            visible_to=APPLICATION_ONLY,
+        ),
+        created_at=F(S1, "Administration."),
+        last_used_at=F(S1, "Security: spotting unused or misused tokens."),
+        revoked_at=F(S1, "A revoked token grants nothing."),
+    ),
+    # audit
+    **_model(
+        "audit.AuditEntry",
+        retention=AUDIT_LOG,
+        visible_to=AUDITORS,
+        id=F(S1, "Database key."),
+        sequence=F(S1, "Position in the hash chain."),
+        previous_hash=F(S1, "Links the entry to the one before it."),
+        entry_hash=F(S1, "SHA-256 of the entry's content; any change breaks the chain."),
+        created_at=F(S1, "When it happened."),
+        actor_user_id=F(S1, "Who acted (an id: the log outlives the account)."),
+        actor_membership_id=F(S1, "In which role and organisation."),
+        organisation_id=F(S1, "For which organisation."),
+        action=F(S1, "What was done."),
+        object_type=F(S1, "What kind of record it concerned."),
+        object_id=F(S1, "Which record, by uuid or case number (pseudonymous)."),
+        categories=F(S1, "Which data categories were read or changed."),
+        # Typed by staff (a police officer's purpose, an emergency reason) and kept
+        # in clear because auditors must read it; the forms ask for no names.
+        reason=F(S2, "Why: the stated purpose of a consultation or an emergency access."),
+        flags=F(S1, "Markers such as break-glass, result counts, recipients."),
+        client_address=F(S2, "From where (an IP address is personal data)."),
+        request_id=F(S1, "Correlates the entry with the server logs."),
+    ),
+    **_model(
+        "audit.AuditChainHead",
+        retention=AUDIT_LOG,
+        visible_to=APPLICATION_ONLY,
+        id=F(S0, "Database key (a single row)."),
+        sequence=F(S0, "The last entry's sequence, so the chain never forks."),
+        entry_hash=F(S0, "The last entry's hash."),
+    ),
+    # cases: the person and the case
+    **_model(
+        "cases.Person",
+        retention=WITH_THE_PERSON,
+        visible_to=CASE_METADATA,
+        id=F(S1, "Database key."),
+        uuid=F(S1, "Binds each sealed value to this person (part of its associated data)."),
+        # Kept in clear for the statistics (Eurostat breakdowns) and for the
+        # child-protection rule; identifies nobody on its own.
+        sex=F(S1, "Statistics by sex.", visible_to=CASE_STATISTICS, retention=STATISTICS),
+        age_group=F(
+            S1,
+            "Statistics by age group; a child is always protected by the child-protection duty.",
+            visible_to=CASE_STATISTICS,
+            retention=STATISTICS,
+        ),
+        identity=F(
+            S3,
+            "Names, aliases, date of birth, citizenship, languages and documents of the "
+            "victim: to assist and identify the right person. Encrypted.",
+            visible_to=_category("identity"),
+        ),
+        contact=F(
+            S3,
+            "How to reach the person; reaching them reveals them. Encrypted.",
+            visible_to=_category("contact"),
+        ),
+        secret_location=F(
+            S3,
+            "Shelter address and witness-protection details: to protect the person. Encrypted.",
+            visible_to="Only the people named for it (SecretLocationAccess), one by one.",
+        ),
+        health=F(
+            S3,
+            "Health needs for assistance (special category, GDPR Art. 9). Encrypted.",
+            visible_to=_category("health"),
+        ),
+        immigration=F(
+            S2,
+            "Residence status, for the reflection period and residence permits. Encrypted.",
+            visible_to=_category("immigration"),
+        ),
+        created_at=F(S1, "Administration."),
+    ),
+    **_model(
+        "cases.PersonIndex",
+        retention=WITH_THE_PERSON,
+        visible_to=APPLICATION_ONLY,
+        id=F(S1, "Database key."),
+        person=F(S1, "The person the digest belongs to."),
+        kind=F(S1, "Name or date of birth, so that the two never match each other."),
+        # Keyed HMAC under a key of its own: equal inputs give equal digests (the
+        # documented leakage), nothing else can be learnt without the key.
+        digest=F(S1, "Exact search by name or date of birth without storing either."),
+    ),
+    **_model(
+        "cases.Case",
+        retention=WITH_THE_CASE,
+        visible_to=CASE_METADATA,
+        id=F(S1, "Database key."),
+        uuid=F(S1, "Opaque identifier in URLs; binds the sealed values to the case."),
+        number=F(S1, "Pseudonymous case number (country, year, random letters)."),
+        person=F(S1, "The person the case is about."),
+        lead_organisation=F(S1, "Who leads the case; decides who sees it."),
+        country=F(S1, "The country whose referral mechanism applies."),
+        # Statistics by place; a municipality, never an address.
+        municipality=F(S1, "Statistics and local coordination.", visible_to=CASE_STATISTICS),
+        legal_basis=F(S1, "Consent or the legal basis the case is kept on."),
+        stage=F(S1, "Where the case stands in the referral mechanism."),
+        identification_status=F(
+            S1, "Presumed or identified victim (statistics).", visible_to=CASE_STATISTICS
+        ),
+        # Citizenship-like breakdowns of the statistics, non-identifying on their own.
+        countries_of_origin=F(S1, "Statistics and assistance.", visible_to=CASE_STATISTICS),
+        countries_of_transit=F(S1, "Statistics and assistance.", visible_to=CASE_STATISTICS),
+        countries_of_exploitation=F(S1, "Statistics and assistance.", visible_to=CASE_STATISTICS),
+        confidential_from_law_enforcement=F(
+            S1, "Keeps the case, and its existence, from law enforcement."
+        ),
+        # It may name the traffickers: a risk to the person if it leaks.
+        exploitation_details=F(
+            S3,
+            "What happened to the person: for assistance and proceedings. Encrypted.",
+            visible_to=_category("exploitation"),
+        ),
+        social_needs=F(
+            S2, "Housing, income and other needs. Encrypted.", visible_to=_category("social")
+        ),
+        legal_details=F(
+            S2,
+            "Legal proceedings concerning the person (criminal-offence data). Encrypted.",
+            visible_to=_category("legal"),
+        ),
+        opened_at=F(S1, "Deadlines and statistics."),
+        opened_by=F(S1, "Accountability."),
+        closed_at=F(S1, "Starts the retention period."),
+        outcome=F(S1, "Statistics on how cases end.", visible_to=CASE_STATISTICS),
+        outcome_country=F(S1, "Statistics on returns.", visible_to=CASE_STATISTICS),
+    ),
+    **_model(
+        "cases.CaseExploitation",
+        retention=WITH_THE_CASE,
+        visible_to=CASE_STATISTICS,
+        id=F(S1, "Database key."),
+        case=F(S1, "The case."),
+        form=F(S1, "Form of exploitation: assistance and statistics."),
+    ),
+    **_model(
+        "cases.Milestone",
+        retention=WITH_THE_CASE,
+        visible_to=CASE_METADATA,
+        id=F(S1, "Database key."),
+        uuid=F(S1, "Binds the sealed evidence to the milestone."),
+        case=F(S1, "The case."),
+        kind=F(S1, "Which step of the referral mechanism."),
+        step=F(S1, "The stage the step belongs to."),
+        track=F(S1, "The track (identification, assistance, residence, legal)."),
+        occurred_on=F(S1, "Deadlines and statistics."),
+        recorded_at=F(S1, "Accountability."),
+        recorded_by=F(S1, "Accountability."),
+        organisation=F(S1, "Accountability."),
+        evidence_category=F(S1, "The data category of the evidence; decides who reads it."),
+        evidence=F(
+            S2,
+            "Evidence of the step (a decision, an assessment). Encrypted.",
+            visible_to="As its evidence_category (legal, immigration or social) allows.",
+        ),
+    ),
+    **_model(
+        "cases.CaseNote",
+        retention=WITH_THE_CASE,
+        visible_to=CASE_METADATA,
+        id=F(S1, "Database key."),
+        uuid=F(S1, "Binds the sealed body to the note."),
+        case=F(S1, "The case."),
+        author=F(S1, "Accountability."),
+        organisation=F(S1, "Accountability; decides the 'own organisation' audience."),
+        audience=F(S1, "Who may read the note."),
+        # Free text may hold anything, the secret location and health included.
+        body=F(
+            S3,
+            "Working notes of the professionals. Encrypted.",
+            visible_to="Those with the notes category, narrowed by the note's audience.",
+        ),
+        created_at=F(S1, "Timeline."),
+    ),
+    **_model(
+        "cases.CaseEvent",
+        retention=WITH_THE_CASE,
+        visible_to=CASE_METADATA,
+        id=F(S1, "Database key."),
+        case=F(S1, "The case."),
+        kind=F(S1, "Sharing, consent, confidentiality and emergency access on the timeline."),
+        at=F(S1, "Timeline."),
+        membership=F(S1, "Accountability."),
+        organisation=F(S1, "Accountability."),
+        counterpart=F(S1, "The other organisation concerned."),
+    ),
+    # cases: consent, sharing and access
+    **_model(
+        "cases.Consent",
+        retention=WITH_THE_PERSON,
+        visible_to=LEAD_ONLY,
+        id=F(S1, "Database key."),
+        uuid=F(S1, "Stable identifier in URLs."),
+        person=F(S1, "Whose consent it is."),
+        basis=F(S1, "Consent, court order or child-protection duty."),
+        categories=F(S1, "Which data categories may be shared."),
+        organisation_kinds=F(S1, "With which kinds of organisation."),
+        organisations=F(S1, "With which named organisations."),
+        purposes=F(S1, "For which purposes."),
+        # A decision or court reference number, never a name.
+        reference=F(S1, "Reference of the legal basis."),
+        manner=F(S1, "How the consent was given."),
+        given_on=F(S1, "Validity."),
+        expires_on=F(S1, "Validity."),
+        recorded_by=F(S1, "Accountability."),
+        recorded_at=F(S1, "Accountability."),
+        withdrawn_at=F(S1, "Withdrawal ends sharing from then on."),
+        withdrawn_by=F(S1, "Accountability."),
+    ),
+    **_model(
+        "cases.Participation",
+        retention=WITH_THE_CASE,
+        visible_to=LEAD_ONLY + " The participating organisation sees its own.",
+        id=F(S1, "Database key."),
+        uuid=F(S1, "Stable identifier in URLs."),
+        case=F(S1, "The case."),
+        organisation=F(S1, "The organisation taking part."),
+        purpose=F(S1, "Why it takes part."),
+        categories=F(S1, "What it may see."),
+        basis=F(S1, "The consent or legal basis it rests on."),
+        source=F(S1, "A share or an accepted referral."),
+        granted_by=F(S1, "Accountability."),
+        granted_at=F(S1, "Accountability."),
+        revoked_at=F(S1, "A revoked participation grants nothing."),
+        revoked_by=F(S1, "Accountability."),
+    ),
+    **_model(
+        "cases.SecretLocationAccess",
+        retention=WITH_THE_CASE,
+        visible_to="Case managers of the lead organisation.",
+        id=F(S1, "Database key."),
+        case=F(S1, "The case."),
+        membership=F(S1, "The person named for the secret location."),
+        granted_by=F(S1, "Accountability."),
+        granted_at=F(S1, "Accountability."),
+        revoked_at=F(S1, "A removed person reads it no longer."),
+    ),
+    **_model(
+        "cases.BreakGlassAccess",
+        retention=WITH_THE_CASE,
+        visible_to=LEAD_ONLY + " Auditors through the audit log.",
+        id=F(S1, "Database key."),
+        uuid=F(S1, "Stable identifier."),
+        case=F(S1, "The case opened in an emergency."),
+        membership=F(S1, "The coordinator who opened it."),
+        # Kept in clear, like the audit entry that repeats it, because the lead
+        # organisation and the auditors must read it; the form asks for the
+        # emergency, not for personal details.
+        reason=F(S1, "The written reason for emergency access."),
+        started_at=F(S1, "Time limit."),
+        expires_at=F(S1, "Time limit (60 minutes at most)."),
+    ),
+    **_model(
+        "cases.CountryConfiguration",
+        retention=UNTIL_CHANGED,
+        visible_to=PLATFORM_ADMINS,
+        id=F(S0, "Database key."),
+        country=F(S0, "The country configured."),
+        competent_authority_kind=F(S0, "Who confirms identification in that country."),
+        reflection_period_days=F(S0, "Deadline rule."),
+        residence_permit_renewal_days=F(S0, "Deadline rule."),
+        retention_days=F(S0, "How long closed cases are kept."),
+        reminder_days_before=F(S0, "Reminder rule."),
+    ),
+    **_model(
+        "cases.Deadline",
+        retention=WITH_THE_CASE,
+        visible_to="Case workers of the responsible organisation.",
+        id=F(S1, "Database key."),
+        uuid=F(S1, "Stable identifier."),
+        case=F(S1, "The case."),
+        kind=F(S1, "Which deadline."),
+        due_on=F(S1, "When."),
+        responsible_organisation=F(S1, "Who must act."),
+        milestone=F(S1, "The milestone that started it."),
+        created_at=F(S1, "Administration."),
+        completed_at=F(S1, "Done."),
+        reminded_before_at=F(S1, "Reminders are sent once."),
+        reminded_due_at=F(S1, "Reminders are sent once."),
+    ),
+    **_model(
+        "cases.Notification",
+        retention=WITH_THE_CASE,
+        visible_to="Its recipient.",
+        id=F(S1, "Database key."),
+        recipient=F(S1, "Who is told."),
+        kind=F(S1, "What about (it names the case by number only)."),
+        case=F(S1, "The case."),
+        deadline=F(S1, "The deadline."),
+        created_at=F(S1, "Administration."),
+        read_at=F(S1, "Unread count."),
+    ),
+    **_model(
+        "cases.AnonymousNotification",
+        retention=STATISTICS,
+        visible_to="Case workers of the notifying organisation; the rapporteur in aggregates.",
+        id=F(S1, "Database key."),
+        uuid=F(S1, "Stable identifier."),
+        notified_on=F(S1, "Statistics by year."),
+        # The counted person did not consent to a case: only non-identifying
+        # breakdowns are kept, never a name, a date of birth or free text.
+        municipality=F(S1, "Statistics by place."),
+        sex=F(S1, "Statistics by sex."),
+        age_group=F(S1, "Statistics by age group (never a child: those get a case)."),
+        citizenship=F(S1, "Statistics by citizenship."),
+        exploitation_forms=F(S1, "Statistics by form of exploitation."),
+        indicators=F(S1, "Which ILO/EC indicators were seen."),
+        notifying_organisation=F(S1, "Statistics by referring agency."),
+        recorded_by=F(S1, "Accountability."),
+        recorded_at=F(S1, "Accountability."),
+    ),
+}
+
+
+def model_field_keys() -> set[str]:
+    """``app_label.Model.field`` of every field of every model of the Samverkan apps."""
+    return {
+        f"{model._meta.label}.{field.name}"
+        for config in apps.get_app_configs()
+        if config.name.startswith("samverkan.")
+        for model in config.get_models()
+        # Concrete fields and many-to-many fields, not the reverse side of relations.
+        for field in model._meta.get_fields()
+        if field.concrete or not field.auto_created
+    }
