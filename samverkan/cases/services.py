@@ -85,6 +85,15 @@ class Identity:
             "identity_documents": self.identity_documents,
         }
 
+    @classmethod
+    def from_json(cls, value: dict) -> Identity:
+        """The identity as ``as_json`` stored it (sealed in ``Person.identity``)."""
+        value = dict(value)
+        born = value.get("date_of_birth")
+        value["date_of_birth"] = date.fromisoformat(born) if born else None
+        value.setdefault("given_names", "")
+        return cls(**{name: value[name] for name in cls.__dataclass_fields__ if name in value})
+
     def names(self) -> list[str]:
         full = " ".join(part for part in (self.given_names, self.family_name) if part)
         return [name for name in [full, self.family_name, *self.aliases] if name]

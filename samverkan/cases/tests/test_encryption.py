@@ -5,6 +5,7 @@ open, and exact search works through keyed blind indexes only."""
 from __future__ import annotations
 
 import base64
+import io
 import os
 import re
 import subprocess
@@ -438,3 +439,23 @@ def test_ten_thousand_encryptions_never_repeat_a_nonce():
         nonces.add(raw[: crypto.NONCE_BYTES])
     assert len(nonces) == 10_000
     assert {len(nonce) for nonce in nonces} == {12}
+
+
+def test_changing_the_blind_index_key_and_reindexing_keeps_search_working(world, settings):
+    from django.core.management import call_command
+
+    services.open_case(
+        actor=world.cecilia,
+        identity=services.Identity(
+            given_names="Reindex", family_name="Person", date_of_birth=date(1991, 2, 3)
+        ),
+        sex="female",
+        municipality="Lund",
+        exploitation_forms=["labour"],
+    )
+    settings.BLIND_INDEX_KEY = crypto.generate_key()
+    assert not selectors.case_search(world.cecilia, name="Reindex Person").object_list
+    call_command("keys_reindex", stdout=io.StringIO())
+    assert len(selectors.case_search(world.cecilia, name="reindex person").object_list) == 1
+    found = selectors.case_search(world.cecilia, date_of_birth=date(1991, 2, 3)).object_list
+    assert len(found) == 1
