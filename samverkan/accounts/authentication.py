@@ -3,6 +3,8 @@
 Kept apart from the API views: DRF imports it while loading its settings.
 """
 
+from datetime import timedelta
+
 from allauth.mfa.utils import is_mfa_enabled
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from samverkan.accounts.models import ApiToken, Membership, hash_secret
+
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 class MembershipTokenAuthentication(authentication.BaseAuthentication):
@@ -29,17 +33,21 @@ class MembershipTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Malformed token header.")) from error
         token = (
             ApiToken.objects.select_related("membership__user", "membership__organisation")
-            .filter(key_hash=hash_secret(secret), revoked_at__isnull=True)
+            .filter(
+                key_hash=hash_secret(secret),
+                revoked_at__isnull=True,
+                membership__in=Membership.objects.active(),
+            )
             .first()
         )
-        membership = token.membership if token else None
-        if (
-            membership is None
-            or not Membership.objects.active().filter(pk=membership.pk).exists()
-            or not is_mfa_enabled(membership.user)
-        ):
+        if token is None or not is_mfa_enabled(token.membership.user):
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        membership = token.membership
+        now = timezone.now()
+        # "Last used" to the minute: a write on every request would cost a
+        # commit (and a WAL flush) per API call.
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_PRECISION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         request._request.membership = membership
         return membership.user, token
 

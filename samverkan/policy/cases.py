@@ -25,7 +25,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from samverkan.accounts.models import Membership, Organisation, Role
@@ -171,13 +171,19 @@ def cases_visible_to(actor: Membership | None, *, now: datetime | None = None) -
     participating = Participation.objects.in_force(timezone.localdate(now)).filter(
         organisation=organisation
     )
-    scope = Q(lead_organisation=organisation) | Q(pk__in=participating.values("case_id"))
+    # One set of ids from each source, united: an OR across the subqueries
+    # would make PostgreSQL scan every case in the country.
+    scope = (
+        Case.objects.filter(lead_organisation=organisation)
+        .values("pk")
+        .union(participating.values("case_id"))
+    )
     if may_break_glass(actor):
         emergency = BreakGlassAccess.objects.filter(
             membership=actor, started_at__lte=now, expires_at__gt=now
         )
-        scope |= Q(pk__in=emergency.values("case_id"))
-    cases = Case.objects.filter(scope)
+        scope = scope.union(emergency.values("case_id"))
+    cases = Case.objects.filter(pk__in=scope)
     if organisation.kind in LAW_ENFORCEMENT_KINDS:
         cases = cases.filter(confidential_from_law_enforcement=False)
     return cases
