@@ -449,6 +449,8 @@ def share_case(
     """Let another organisation take part, for what the consent or legal basis allows."""
     case = _lock(case)
     _access_for_change(actor, case, "case.share")
+    if case.is_closed:
+        raise ValidationError(_("The case is closed."))
     if organisation.pk == case.lead_organisation_id:
         raise ValidationError(_("The lead organisation already sees the case."))
     if basis.person_id != case.person_id or not Consent.objects.in_force().filter(pk=basis.pk):
@@ -505,6 +507,9 @@ def record_consent(
 ) -> Consent:
     case = _lock(case)
     _access_for_change(actor, case, "case.consent.manage")
+    # Withdrawal stays possible after closing; new sharing does not.
+    if case.is_closed:
+        raise ValidationError(_("The case is closed."))
     given_on = given_on or timezone.localdate()
     _check_date(given_on, _("The date given"))
     if expires_on is not None and expires_on < given_on:

@@ -413,3 +413,40 @@ def test_an_anonymous_notification_needs_a_plausible_date_and_a_form(world):
         with pytest.raises(ValidationError):
             notify(world.cecilia, AgeGroup.ADULT_UNKNOWN, **extra)
     assert not AnonymousNotification.objects.exists()
+
+
+def test_a_closed_case_takes_no_new_sharing_but_consent_can_still_be_withdrawn(world):
+    from samverkan.cases.models import Consent
+
+    case = services.open_case(
+        actor=world.cecilia,
+        identity=services.Identity(given_names="Closed", family_name="Case"),
+        sex="female",
+        municipality="Malmö",
+        exploitation_forms=["labour"],
+        coordination_consent=["identity"],
+    )
+    consent = Consent.objects.get(person=case.person)
+    services.close_case(actor=world.cecilia, case=case, outcome="social_inclusion")
+    case.refresh_from_db()
+    with pytest.raises(ValidationError, match="closed"):
+        services.share_case(
+            actor=world.cecilia,
+            case=case,
+            organisation=world.coordination,
+            purpose="identification",
+            categories=["identity"],
+            basis=consent,
+        )
+    with pytest.raises(ValidationError, match="closed"):
+        services.record_consent(
+            actor=world.cecilia,
+            case=case,
+            basis="consent",
+            categories=["identity"],
+            purposes=["assistance"],
+            organisation_kinds=["shelter"],
+        )
+    services.withdraw_consent(actor=world.cecilia, case=case, consent=consent)
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
