@@ -12,6 +12,7 @@ from samverkan.web import views as web_views
 
 api_v1 = [
     path("me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("ping/", web_api.PingView.as_view(), name="api-ping"),
     path("organisations/", accounts_api.OrganisationListView.as_view(), name="api-organisations"),
     path("members/", accounts_api.MemberListView.as_view(), name="api-members"),
     path("audit-entries/", audit_api.AuditEntryListView.as_view(), name="api-audit-entries"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
@@ -169,13 +170,43 @@ class CaseDetail:
     milestones: list[MilestoneView]
     notes: list[tuple[CaseNote, str]]
     deadlines: list[Deadline]
-    events: list
-    participations: list[Participation] = field(default_factory=list)
-    consents: list[Consent] = field(default_factory=list)
-    named_for_secret_location: list[SecretLocationAccess] = field(default_factory=list)
     recordable_milestones: list[str] = field(default_factory=list)
     allowed_actions: frozenset[str] = frozenset()
     exploitation_forms: list[str] = field(default_factory=list)
+
+    # The sharing panel's lists hold no sealed value; they are read only by
+    # the pages that show them (the API's case detail does not).
+    @cached_property
+    def events(self) -> list:
+        return list(self.case.events.select_related("organisation", "counterpart"))
+
+    @cached_property
+    def participations(self) -> list[Participation]:
+        if not self.access.lead:
+            return []
+        return list(
+            self.case.participations.filter(revoked_at__isnull=True).select_related(
+                "organisation", "basis"
+            )
+        )
+
+    @cached_property
+    def consents(self) -> list[Consent]:
+        if not self.access.lead:
+            return []
+        return list(
+            Consent.objects.filter(person_id=self.case.person_id).prefetch_related("organisations")
+        )
+
+    @cached_property
+    def named_for_secret_location(self) -> list[SecretLocationAccess]:
+        if "case.secret_location.manage" not in self.allowed_actions:
+            return []
+        return list(
+            self.case.secret_location_access.filter(revoked_at__isnull=True).select_related(
+                "membership__user", "membership__organisation"
+            )
+        )
 
 
 # The category each sealed value belongs to, and where it lives.
@@ -277,7 +308,11 @@ def _detail(
     ]
     notes = [
         (note, note.unseal("body"))
-        for note in case.notes.select_related("organisation", "author__user")
+        for note in (
+            case.notes.select_related("organisation", "author__user")
+            if access.shows(Category.NOTES)
+            else []
+        )
         if case_policy.note_visible(actor, access, note)
     ]
     detail = CaseDetail(
@@ -288,7 +323,6 @@ def _detail(
         milestones=milestones,
         notes=notes,
         deadlines=list(case.deadlines.all()),
-        events=list(case.events.select_related("organisation", "counterpart")),
         exploitation_forms=list(case.exploitation_forms.values_list("form", flat=True)),
     )
     detail.allowed_actions = frozenset(
@@ -296,21 +330,6 @@ def _detail(
         for action in case_policy.CASE_ACTIONS
         if case_policy.can_on_case(actor, action, case, access)
     )
-    if access.lead:
-        detail.participations = list(
-            case.participations.filter(revoked_at__isnull=True).select_related(
-                "organisation", "basis"
-            )
-        )
-        detail.consents = list(
-            Consent.objects.filter(person_id=case.person_id).prefetch_related("organisations")
-        )
-    if "case.secret_location.manage" in detail.allowed_actions:
-        detail.named_for_secret_location = list(
-            case.secret_location_access.filter(revoked_at__isnull=True).select_related(
-                "membership__user", "membership__organisation"
-            )
-        )
     if "case.milestone.record" in detail.allowed_actions:
         recorded = {view.milestone.kind for view in milestones}
         detail.recordable_milestones = _recordable(actor, case, recorded)

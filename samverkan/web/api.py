@@ -4,8 +4,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularSwaggerSplitView
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -53,3 +56,17 @@ class ApiDocsView(SpectacularSwaggerSplitView):
     """Swagger UI with its files served here; GET only: its renderer answers nothing else."""
 
     http_method_names = ["get", "head"]
+
+
+class PingView(APIView):
+    """Answers a fixed small document to any acting membership: a client checks
+    its token with it, and the benchmarks measure the framework's floor."""
+
+    policy_action = "dashboard.view"
+
+    @extend_schema(
+        responses=inline_serializer("Ping", {"status": serializers.CharField()}),
+        summary="Check that the token works",
+    )
+    def get(self, request):
+        return Response({"status": "ok"})

@@ -355,3 +355,11 @@ def test_bad_host_renders_the_html_400_page(client):
     response = client.get("/accounts/login/", HTTP_HOST="evil.example")
 
     assert_html_error_page(response, 400, "Bad request", "The request could not be understood.")
+
+
+def test_ping_answers_an_acting_membership_and_refuses_everyone_else(client, world, login):
+    assert client.get("/api/v1/ping/").status_code in {401, 403}
+    login(client, world.alice)
+    response = client.get("/api/v1/ping/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
