@@ -9,6 +9,7 @@ from django.db import transaction
 from samverkan.accounts.demo import DEMO_PASSWORD
 from samverkan.accounts.models import Membership, Organisation, Role, User
 from samverkan.audit.services import audit_record
+from samverkan.cases.demo import create_demo_cases
 
 Kind = Organisation.Kind
 
@@ -123,7 +124,9 @@ class Command(BaseCommand):
             role=Role.ORGANISATION_ADMIN,
         )
         audit_record(action="demo.created", reason=f"{len(USERS)} users")
+        cases, notifications = create_demo_cases()
         self.stdout.write(
-            f"Demo region ready: {len(organisations)} organisations, {len(USERS)} users "
+            f"Demo region ready: {len(organisations)} organisations, {len(USERS)} users, "
+            f"{cases} new cases and {notifications} new anonymous notifications "
             f"(password {DEMO_PASSWORD}; TOTP codes are shown at login in demo mode)."
         )
