@@ -237,12 +237,7 @@ def _visible_case(actor: Membership, case_uuid) -> tuple[Case | None, case_polic
     access = case_policy.case_access(actor, case) if case is not None else case_policy.NO_ACCESS
     if access.visible:
         return case, access
-    audit_record(
-        action="case.access_denied",
-        actor=actor,
-        object_type="cases.case",
-        object_id=str(case_uuid),
-    )
+    case_policy.record_refusal(actor, case_uuid)
     return None, case_policy.NO_ACCESS
 
 

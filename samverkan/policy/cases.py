@@ -224,6 +224,19 @@ def note_visible(actor: Membership, access: CaseAccess, note: CaseNote) -> bool:
     return note.audience == CaseNote.Audience.LEAD and access.lead
 
 
+def record_refusal(actor: Membership | None, case_uuid) -> None:
+    """A refused look at a case is an access decision too (L2): audited alike
+    whether the case is missing, not the actor's, or closed to the role."""
+    from samverkan.audit.services import audit_record
+
+    audit_record(
+        action="case.access_denied",
+        actor=actor,
+        object_type="cases.case",
+        object_id=str(case_uuid),
+    )
+
+
 def purpose_required(actor: Membership | None) -> bool:
     """Police and prosecution state the purpose of each consultation (LED Art. 25)."""
     return actor is not None and actor.organisation.kind in LAW_ENFORCEMENT_KINDS

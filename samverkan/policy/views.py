@@ -5,6 +5,7 @@ from functools import wraps
 from django.shortcuts import redirect
 
 from samverkan.policy import access
+from samverkan.policy.cases import record_refusal
 
 
 def policy_required(action: str):
@@ -17,7 +18,10 @@ def policy_required(action: str):
                 return redirect_to_login(request)
             if request.membership is None:
                 return redirect("membership-choose")
-            access.require(request.membership, action)
+            if not access.can(request.membership, action):
+                if "case_uuid" in kwargs:
+                    record_refusal(request.membership, kwargs["case_uuid"])
+                raise access.PolicyDenied
             return view(request, *args, **kwargs)
 
         return wrapped

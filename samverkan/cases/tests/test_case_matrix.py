@@ -699,11 +699,9 @@ class Run:
         entries = audit_of(response)
         if response.status_code == 200:
             expected = [("case.viewed", case_uuid, sorted(self.cats(case)))]
-        elif self.role in CASE_READERS:
-            expected = [("case.access_denied", case_uuid, [])]
         else:
-            # Refused by role before any case is looked up; see the xfail test below.
-            expected = []
+            # Refused for the case or, before any case is looked up, for the role.
+            expected = [("case.access_denied", case_uuid, [])]
         if entries != expected:
             self.fail(name, case, f"audit {entries}, expected {expected}")
 
@@ -1099,11 +1097,6 @@ def test_case_matrix(world, db, client, org, role):
     assert not run.failures, "\n".join(run.failures)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="L2 gap: a request refused at the role-level gate (policy_required, "
-    "DenyByDefault) is not audited as an access decision about the case",
-)
 def test_a_refusal_by_role_is_audited_as_a_decision_about_the_case(world, db, client):
     case = world.cases["shared"]
     login_as(client, world.members["ngo", Role.PLATFORM_ADMIN])
