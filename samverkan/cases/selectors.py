@@ -15,7 +15,7 @@ from functools import cached_property
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from samverkan import crypto
@@ -282,6 +282,8 @@ def case_detail(actor: Membership, case_uuid, *, purpose: str = "") -> CaseDetai
 def _detail(
     actor: Membership, case: Case, access: case_policy.CaseAccess, purpose: str
 ) -> CaseDetail:
+    # Fetched once, for this view and for the API's serializer of the case.
+    prefetch_related_objects([case], "exploitation_forms")
     values: dict[str, object] = {}
     withheld: list[str] = []
     for category, (owner, field_name) in SEALED_VALUES.items():
@@ -318,7 +320,7 @@ def _detail(
         milestones=milestones,
         notes=notes,
         deadlines=list(case.deadlines.all()),
-        exploitation_forms=list(case.exploitation_forms.values_list("form", flat=True)),
+        exploitation_forms=[row.form for row in case.exploitation_forms.all()],
     )
     detail.allowed_actions = frozenset(
         action
