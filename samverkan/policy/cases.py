@@ -175,6 +175,7 @@ def cases_visible_to(actor: Membership | None, *, now: datetime | None = None) -
     # would make PostgreSQL scan every case in the country.
     scope = (
         Case.objects.filter(lead_organisation=organisation)
+        .order_by()
         .values("pk")
         .union(participating.values("case_id"))
     )
