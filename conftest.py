@@ -18,6 +18,9 @@ from samverkan.accounts.demo import current_totp_code
 from samverkan.accounts.middleware import MEMBERSHIP
 from samverkan.accounts.models import Membership, Organisation, Role, User
 
+# The browser tests' fixtures (Chromium, the live database, tabs).
+pytest_plugins = ["samverkan.web.tests.browser"]
+
 PASSWORD = "a long enough test passphrase"
 
 

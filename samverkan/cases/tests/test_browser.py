@@ -9,89 +9,21 @@ what the test writes is committed and visible to it.
 
 from __future__ import annotations
 
-import importlib
-import os
 import re
-import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD, login_as, make_membership, make_user
-from samverkan.accounts.demo import current_totp_code
 from samverkan.accounts.models import Organisation, Role
 from samverkan.cases.models import CountryConfiguration
+from samverkan.web.tests.browser import fresh_totp_code
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def chromium(live_server) -> Browser:
-    """One headless Chromium for the module, started after the test database and
-    the live server (see samverkan/web/tests/test_browser.py for why the async
-    guard is lifted: the pages are served by the live server's own thread)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield browser
-            browser.close()
-
-
-APPEND_ONLY_SQLITE = importlib.import_module("samverkan.audit.migrations.0002_append_only").SQLITE
-
-
-@pytest.fixture
-def live_db(transactional_db):
-    """Committed data the live server sees; on SQLite the append-only audit log is
-    emptied first, as in samverkan/web/tests/test_browser.py."""
-    yield
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
-            cursor.execute("DROP TRIGGER IF EXISTS audit_entry_no_delete")
-            cursor.execute("DELETE FROM audit_auditentry")
-            for statement in APPEND_ONLY_SQLITE:
-                cursor.execute(statement)
-
-
-@pytest.fixture
-def browser_context(chromium: Browser, live_server, live_db):
-    assert os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] == "true"
-    contexts = []
-
-    def new_tab() -> Page:
-        context = chromium.new_context(base_url=live_server.url)
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield new_tab
-    for context in contexts:
-        context.close()
-
-
-def fresh_totp_code(user) -> str:
-    """The current code, waiting out the last seconds of a 30-second window."""
-    if time.time() % 30 > 25:
-        time.sleep(30 - time.time() % 30 + 0.5)
-    return current_totp_code(user)
 
 
 def log_in_with_authenticator(tab: Page, user) -> None:
@@ -144,12 +76,12 @@ def people(live_db):
 
 
 def test_identification_starts_the_reflection_period_for_the_lead_organisation(
-    browser_context, people, live_server
+    new_tab, people, live_server
 ):
     due = (timezone.localdate() + timedelta(days=30)).isoformat()
 
     # The NGO's case manager opens the case with the person's consent.
-    ngo = browser_context()
+    ngo = new_tab()
     log_in_with_authenticator(ngo, people["cecilia"].user)
     ngo.get_by_role("link", name="Cases", exact=True).first.click()
     ngo.get_by_role("link", name="Open a case").click()
@@ -177,7 +109,7 @@ def test_identification_starts_the_reflection_period_for_the_lead_organisation(
     expect(ngo.get_by_test_id("timeline")).to_contain_text("Coordination agency notified")
 
     # The coordinator sees what the person agreed to and confirms identification.
-    agency = browser_context()
+    agency = new_tab()
     log_in_with_session(agency, people["karl"], live_server)
     agency.goto(case_url)
     expect(agency.locator('[data-category="identity"]')).to_contain_text("Ioana")
