@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "samverkan.web.middleware.NoStoreMiddleware",
+    "samverkan.web.middleware.SealedValueErrorMiddleware",
 ]
 
 ROOT_URLCONF = "samverkan.urls"

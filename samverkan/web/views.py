@@ -27,29 +27,29 @@ _API_ERROR_CODES = {
 }
 
 
-def _error_page(request, status: int, title: str, message: str):
+def error_page(request, status: int, title: str, message: str):
     if request.path_info.startswith("/api/"):
         return json_error(_API_ERROR_CODES[status], message, status)
     return render(request, "web/error.html", {"title": title, "message": message}, status=status)
 
 
 def bad_request(request, exception=None):
-    return _error_page(request, 400, _("Bad request"), _("The request could not be understood."))
+    return error_page(request, 400, _("Bad request"), _("The request could not be understood."))
 
 
 def permission_denied(request, exception=None):
-    return _error_page(request, 403, _("Not allowed"), _("You cannot do this."))
+    return error_page(request, 403, _("Not allowed"), _("You cannot do this."))
 
 
 def page_not_found(request, exception=None):
-    return _error_page(request, 404, _("Not found"), _("There is nothing here."))
+    return error_page(request, 404, _("Not found"), _("There is nothing here."))
 
 
 def server_error(request):
     title = _("Something went wrong")
     message = _("The error has been logged. Nothing was saved from this request.")
     if request.path_info.startswith("/api/"):
-        return _error_page(request, 500, title, message)
+        return error_page(request, 500, title, message)
     # Rendered without the request's context: whatever failed (the database,
     # a context processor) must not fail the error page too.
     html = get_template("web/500.html").render({"title": title, "message": message})

@@ -459,3 +459,30 @@ def test_changing_the_blind_index_key_and_reindexing_keeps_search_working(world,
     assert len(selectors.case_search(world.cecilia, name="reindex person").object_list) == 1
     found = selectors.case_search(world.cecilia, date_of_birth=date(1991, 2, 3)).object_list
     assert len(found) == 1
+
+
+def test_a_tampered_value_ends_the_read_with_a_plain_error_and_shows_nothing(world, client, login):
+    case = services.open_case(
+        actor=world.cecilia,
+        identity=services.Identity(given_names="Tampered", family_name="Canaryvalue"),
+        sex="female",
+        municipality="Lund",
+        exploitation_forms=["labour"],
+    )
+    token = Person.objects.get(pk=case.person_id).identity
+    version, key_id, payload = token.split(":")
+    raw = bytearray(base64.urlsafe_b64decode(payload))
+    raw[len(raw) // 2] ^= 0x01
+    flipped = f"{version}:{key_id}:{base64.urlsafe_b64encode(bytes(raw)).decode()}"
+    Person.objects.filter(pk=case.person_id).update(identity=flipped)
+    login(client, world.cecilia)
+
+    page = client.get(f"/cases/{case.uuid}/")
+    assert page.status_code == 500
+    assert "failed its integrity check" in page.content.decode()
+    api = client.get(f"/api/v1/cases/{case.uuid}/")
+    assert api.status_code == 500
+    assert "failed its integrity check" in api.json()["error"]["message"]
+    for response in (page, api):
+        assert flipped not in response.content.decode()
+        assert "Canaryvalue" not in response.content.decode()
