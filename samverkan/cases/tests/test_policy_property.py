@@ -530,6 +530,13 @@ class ConsentLifecycle(RuleBasedStateMachine):
         purposes=st.sets(st.sampled_from(Purpose.values), min_size=1, max_size=3),
     )
     def record_consent(self, categories, kinds, purposes):
+        if self.closed:
+            # A closed case takes no new consent (withdrawal stays possible).
+            with pytest.raises(ValidationError):
+                factories.consent(
+                    self.lead, self.case, categories=categories, kinds=kinds, purposes=purposes
+                )
+            return multiple()
         return factories.consent(
             self.lead, self.case, categories=categories, kinds=kinds, purposes=purposes
         )
@@ -561,7 +568,8 @@ class ConsentLifecycle(RuleBasedStateMachine):
             else:
                 categories.add(stray_value)
         allowed = (
-            basis.pk not in self.withdrawn
+            not self.closed
+            and basis.pk not in self.withdrawn
             and kind in basis.organisation_kinds
             and purpose in basis.purposes
             and categories <= set(basis.categories) | {"metadata"}
