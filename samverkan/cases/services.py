@@ -587,7 +587,9 @@ def set_confidential_from_law_enforcement(
 def name_for_secret_location(*, actor: Membership, case: Case, membership: Membership) -> None:
     case = _lock(case)
     _access_for_change(actor, case, "case.secret_location.manage")
-    if not case_policy.case_access(membership, case).visible:
+    # Emergency access is read-only and never extends to the secret location.
+    named = case_policy.case_access(membership, case)
+    if not (named.lead or named.participant):
         raise ValidationError(_("That person cannot see this case."))
     if SecretLocationAccess.objects.filter(
         case=case, membership=membership, revoked_at__isnull=True

@@ -19,6 +19,7 @@ from samverkan.cases.models import (
     Notification,
     Participation,
     Purpose,
+    SecretLocationAccess,
 )
 from samverkan.cases.tests import factories
 from samverkan.cases.tests.factories import CANARIES
@@ -451,3 +452,23 @@ def test_the_police_state_a_purpose_and_it_is_audited(world, case):
     assert entry.categories == [C.IDENTITY, C.METADATA]
     with pytest.raises(selectors.PurposeRequired):
         selectors.case_search(world.alice, name=CANARIES[C.IDENTITY])
+
+
+def test_a_coordinator_with_emergency_access_cannot_be_named_for_the_secret_location(world):
+    case = services.open_case(
+        actor=world.cecilia,
+        identity=services.Identity(given_names="Named", family_name="Nobody"),
+        sex="female",
+        municipality="Lund",
+        exploitation_forms=["labour"],
+        secret_location="Canary shelter 3",
+    )
+    services.break_glass(
+        actor=world.karl,
+        case_number=case.number,
+        reason="A credible threat against the person was reported tonight.",
+        minutes=30,
+    )
+    with pytest.raises(ValidationError):
+        services.name_for_secret_location(actor=world.cecilia, case=case, membership=world.karl)
+    assert not SecretLocationAccess.objects.filter(case=case, membership=world.karl).exists()
