@@ -110,7 +110,7 @@ class ShareForm(forms.Form):
             "organisation": {
                 str(organisation.uuid)
                 for organisation in recipients
-                if organisation.kind in basis.organisation_kinds or organisation.pk in named
+                if basis.names(organisation, named)
             },
             "purpose": set(basis.purposes),
             "categories": set(basis.categories),

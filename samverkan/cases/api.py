@@ -48,11 +48,7 @@ TEXT_MAX = 10_000
 LIST_MAX = 20
 PURPOSE_MAX = 500
 COUNTRY_CODES = sorted(COUNTRIES)
-RECORDABLE_MILESTONES = [
-    (rule.kind, workflow.MilestoneKind(rule.kind).label)
-    for rule in workflow.RULES.values()
-    if not rule.automatic
-]
+RECORDABLE_MILESTONES = workflow.RECORDABLE_CHOICES
 # Secret locations go to named people only, never through a consent.
 CONSENTABLE_CATEGORIES = [
     (value, label)

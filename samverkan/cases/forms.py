@@ -278,11 +278,7 @@ class CaseOpenForm(forms.Form):
         }
 
 
-RECORDABLE_BY_FORM = [
-    (rule.kind, workflow.MilestoneKind(rule.kind).label)
-    for rule in workflow.RULES.values()
-    if not rule.automatic
-]
+RECORDABLE_BY_FORM = workflow.RECORDABLE_CHOICES
 
 
 class MilestoneForm(forms.Form):

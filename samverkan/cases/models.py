@@ -421,9 +421,11 @@ class Consent(models.Model):
 
     def covers(self, organisation: Organisation, purpose: str, named_ids: set[int]) -> bool:
         """Does this record allow sharing with ``organisation`` for ``purpose``?"""
-        return purpose in self.purposes and (
-            organisation.kind in self.organisation_kinds or organisation.pk in named_ids
-        )
+        return purpose in self.purposes and self.names(organisation, named_ids)
+
+    def names(self, organisation: Organisation, named_ids: set[int]) -> bool:
+        """Does this record name ``organisation``, by its kind or by name?"""
+        return organisation.kind in self.organisation_kinds or organisation.pk in named_ids
 
 
 class ParticipationQuerySet(models.QuerySet["Participation"]):

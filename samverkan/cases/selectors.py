@@ -365,9 +365,7 @@ def share_recipients(actor: Membership, case: Case) -> QuerySet[Organisation]:
     recipients = Organisation.objects.filter(country=case.country, is_active=True).exclude(
         pk=case.lead_organisation_id
     )
-    if case.confidential_from_law_enforcement:
-        recipients = recipients.exclude(kind__in=case_policy.LAW_ENFORCEMENT_KINDS)
-    return recipients
+    return recipients.exclude(kind__in=case_policy.kinds_kept_out(case))
 
 
 def case_for_action(actor: Membership, case_uuid, action: str) -> Case:
@@ -426,8 +424,7 @@ def secret_location_candidates(case: Case) -> QuerySet[Membership]:
             )
         )
     )
-    if case.confidential_from_law_enforcement:
-        members = members.exclude(organisation__kind__in=case_policy.LAW_ENFORCEMENT_KINDS)
+    members = members.exclude(organisation__kind__in=case_policy.kinds_kept_out(case))
     return members.select_related("user", "organisation").order_by(
         "organisation__name", "user__full_name"
     )

@@ -575,7 +575,7 @@ def set_confidential_from_law_enforcement(
         # Law-enforcement participation ends, rather than lying dormant.
         Participation.objects.filter(
             case=case,
-            organisation__kind__in=case_policy.LAW_ENFORCEMENT_KINDS,
+            organisation__kind__in=case_policy.kinds_kept_out(case),
             revoked_at__isnull=True,
         ).update(revoked_at=timezone.now(), revoked_by=actor)
     kind = CaseEvent.Kind.CONFIDENTIAL_SET if confidential else CaseEvent.Kind.CONFIDENTIAL_LIFTED

@@ -197,6 +197,12 @@ RULES: dict[str, MilestoneRule] = {
 }  # fmt: skip
 
 
+# What a person may choose to record (opening and closing have services of their own).
+RECORDABLE_CHOICES = [
+    (rule.kind, MilestoneKind(rule.kind).label) for rule in RULES.values() if not rule.automatic
+]
+
+
 class Outcome(models.TextChoices):
     SOCIAL_INCLUSION = "social_inclusion", _("Social inclusion")
     RETURN = "return", _("Return and reintegration")

@@ -88,10 +88,13 @@ def _is_case_worker(actor: Membership | None) -> bool:
     return actor is not None and actor.is_active and actor.role in CASE_ROLES
 
 
+def kinds_kept_out(case: Case) -> frozenset[str]:
+    """The organisation kinds that may not learn the case exists."""
+    return LAW_ENFORCEMENT_KINDS if case.confidential_from_law_enforcement else frozenset()
+
+
 def _hidden_from(actor: Membership, case: Case) -> bool:
-    return (
-        case.confidential_from_law_enforcement and actor.organisation.kind in LAW_ENFORCEMENT_KINDS
-    )
+    return actor.organisation.kind in kinds_kept_out(case)
 
 
 def may_break_glass(actor: Membership | None) -> bool:
@@ -107,9 +110,7 @@ def may_break_glass(actor: Membership | None) -> bool:
 def _basis_allows(case: Case, organisation: Organisation, category: str, today) -> bool:
     for consent in Consent.objects.in_force(today).filter(person_id=case.person_id):
         named = set(consent.organisations.values_list("pk", flat=True))
-        if category in consent.categories and (
-            organisation.kind in consent.organisation_kinds or organisation.pk in named
-        ):
+        if category in consent.categories and consent.names(organisation, named):
             return True
     return False
 
@@ -245,9 +246,7 @@ def purpose_required(actor: Membership | None) -> bool:
 
 def may_share_with(case: Case, organisation: Organisation) -> bool:
     """A case kept from law enforcement cannot be shared with it."""
-    return not (
-        case.confidential_from_law_enforcement and organisation.kind in LAW_ENFORCEMENT_KINDS
-    )
+    return organisation.kind not in kinds_kept_out(case)
 
 
 def deadlines_visible_to(actor: Membership | None) -> QuerySet[Deadline]:

@@ -4,6 +4,7 @@ from samverkan.accounts import demo
 from samverkan.accounts.models import Membership
 from samverkan.cases.selectors import unread_notification_count
 from samverkan.policy import access
+from samverkan.policy.cases import may_break_glass
 
 
 def shell(request):
@@ -32,6 +33,8 @@ def shell(request):
             "anonymous_notifications": access.can(membership, "anonymous_notification.list"),
             "notifications": access.can(membership, "notification.view"),
             "countries": access.can(membership, "country_configuration.manage"),
+            "emergency_access": access.can(membership, "case.break_glass")
+            and may_break_glass(membership),
         },
         "unread_notifications": unread_notification_count(membership),
     }

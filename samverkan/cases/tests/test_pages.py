@@ -657,6 +657,10 @@ def test_the_menu_follows_the_policy(client, world, login):
     for link in ["/cases/", "/deadlines/", "/anonymous-notifications/", "/notifications/"]:
         assert f'href="{link}"' in page.text
     assert 'href="/configuration/countries/"' not in page.text
+    assert 'href="/cases/emergency-access/"' not in page.text
+
+    login(client, world.karl)
+    assert 'href="/cases/emergency-access/"' in client.get("/").text
 
     login(client, world.olle)
     page = client.get("/")
