@@ -510,6 +510,25 @@ INVENTORY: dict[str, Entry] = {
         recorded_by=F(S1, "Accountability."),
         recorded_at=F(S1, "Accountability."),
     ),
+    # --- Screening ---
+    **_model(
+        "screening.Screening",
+        retention=WITH_THE_CASE,
+        visible_to="Those who see the case's exploitation details.",
+        id=F(S1, "Database key."),
+        uuid=F(S1, "Binds the sealed answers to the screening."),
+        case=F(S1, "The case."),
+        catalogue=F(S0, "Which indicator catalogue was used."),
+        catalogue_version=F(S0, "Which version of it, so the result can be recomputed."),
+        indicator_set=F(S1, "Which set (adults or children, labour or sexual exploitation)."),
+        audience=F(S1, "Adult or child, as the set was chosen."),
+        language=F(S0, "The language the indicators were shown in."),
+        # What happened to the person, and a free note that may hold anything.
+        answers=F(S3, "The answers to each indicator and the note. Encrypted."),
+        recorded_by=F(S1, "Accountability."),
+        organisation=F(S1, "Accountability."),
+        recorded_at=F(S1, "Timeline."),
+    ),
 }
 
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "samverkan.audit",
     "samverkan.policy",
     "samverkan.cases",
+    "samverkan.screening",
     "samverkan.web",
     "django.contrib.auth",
     "django.contrib.contenttypes",

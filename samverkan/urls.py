@@ -17,6 +17,7 @@ api_v1 = [
     path("members/", accounts_api.MemberListView.as_view(), name="api-members"),
     path("audit-entries/", audit_api.AuditEntryListView.as_view(), name="api-audit-entries"),
     path("", include("samverkan.cases.api_urls")),
+    path("", include("samverkan.screening.api_urls")),
 ]
 
 urlpatterns = [
@@ -53,6 +54,7 @@ urlpatterns = [
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("", include("samverkan.cases.urls")),
     path("", include("samverkan.cases.access_urls")),
+    path("", include("samverkan.screening.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", web_api.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),

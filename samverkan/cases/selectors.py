@@ -59,7 +59,7 @@ class CaseFilters:
     status: str = ""  # "open", "closed" or "" for both
 
 
-def _require_purpose(actor: Membership, purpose: str) -> str:
+def require_purpose(actor: Membership, purpose: str) -> str:
     purpose = (purpose or "").strip()
     if case_policy.purpose_required(actor) and len(purpose) < MIN_PURPOSE_LENGTH:
         raise PurposeRequired
@@ -128,7 +128,7 @@ def case_search(
     policy.require(actor, "case.list")
     if not name.strip() and date_of_birth is None:
         raise ValidationError(_("Give a name or a date of birth."))
-    purpose = _require_purpose(actor, purpose)
+    purpose = require_purpose(actor, purpose)
     cases = case_policy.cases_visible_to(actor)
     if name.strip():
         digest = crypto.blind_index(name, kind=PersonIndex.Kind.NAME)
@@ -222,7 +222,7 @@ SEALED_VALUES = {
 }
 
 
-def _visible_case(actor: Membership, case_uuid) -> tuple[Case | None, case_policy.CaseAccess]:
+def visible_case(actor: Membership, case_uuid) -> tuple[Case | None, case_policy.CaseAccess]:
     """The case and the actor's access, or (None, NO_ACCESS) with the refusal audited.
 
     Absent and forbidden take the same path, so neither the answer nor the
@@ -244,7 +244,7 @@ def _visible_case(actor: Membership, case_uuid) -> tuple[Case | None, case_polic
 def case_for_change(actor: Membership, case_uuid) -> Case:
     """The case for a write; the service asks the policy again under its lock."""
     with transaction.atomic():
-        case, _access = _visible_case(actor, case_uuid)
+        case, _access = visible_case(actor, case_uuid)
     if case is None:
         raise policy.PolicyDenied
     return case
@@ -273,9 +273,9 @@ def case_detail(actor: Membership, case_uuid, *, purpose: str = "") -> CaseDetai
     A refusal is audited and committed before the 404.
     """
     with transaction.atomic():
-        case, access = _visible_case(actor, case_uuid)
+        case, access = visible_case(actor, case_uuid)
         if case is not None:
-            return _detail(actor, case, access, _require_purpose(actor, purpose))
+            return _detail(actor, case, access, require_purpose(actor, purpose))
     raise policy.PolicyDenied
 
 
@@ -376,7 +376,7 @@ def case_for_action(actor: Membership, case_uuid, action: str) -> Case:
     under its lock.
     """
     with transaction.atomic():
-        case, access = _visible_case(actor, case_uuid)
+        case, access = visible_case(actor, case_uuid)
     if case is None or not case_policy.can_on_case(actor, action, case, access):
         raise policy.PolicyDenied
     return case

@@ -39,6 +39,8 @@ from samverkan.cases.forms import (
 from samverkan.cases.models import AnonymousNotification, Category, ExploitationForm
 from samverkan.policy import cases as case_policy
 from samverkan.policy.views import policy_required
+from samverkan.screening import selectors as screening_selectors
+from samverkan.screening.presentation import summarise
 from samverkan.web.forms import add_service_errors
 
 # case uuid -> {"purpose": ..., "until": epoch seconds}, in the server-side session.
@@ -305,8 +307,19 @@ def case_page(request, case_uuid, *, forms: dict | None = None, status: int = 20
         "offers_coordination": workflow.MilestoneKind.COORDINATION_NOTIFIED in recordable,
         "note_form": note_form,
         "close_form": close_form,
+        "screenings": _screenings(detail),
     }
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _screenings(detail) -> list | None:
+    """The case's screenings in words, or None when its exploitation details are withheld."""
+    views = screening_selectors.screenings_shown(detail.case, detail.access)
+    if views is None:
+        return None
+    return [
+        (view, summarise(view.catalogue, view.result, view.screening.language)) for view in views
+    ]
 
 
 @policy_required("case.list")

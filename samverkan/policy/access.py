@@ -49,6 +49,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "anonymous_notification.record": CASE_WORKERS,
     "anonymous_notification.list": CASE_WORKERS,
     "country_configuration.manage": frozenset({Role.PLATFORM_ADMIN}),
+    # The indicator catalogues, printable checklists and stand-alone
+    # screenings hold no personal data and store nothing.
+    "screening.use": CASE_ROLES,
 }
 
 # Which roles each inviting role may hand out.

@@ -61,6 +61,7 @@ CASE_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "case.confidential.set": (frozenset({Role.CASE_MANAGER, Role.COORDINATOR}), LEAD),
     "case.close": (frozenset({Role.CASE_MANAGER, Role.COORDINATOR}), LEAD),
     "case.secret_location.manage": (frozenset({Role.CASE_MANAGER}), LEAD),
+    "case.screening.record": (CASE_ROLES, MEMBER),
 }
 
 
@@ -203,6 +204,9 @@ def can_on_case(actor: Membership | None, action: str, case: Case, access: CaseA
             return False
         if action == "case.note.add":
             return access.shows(Category.NOTES)
+        if action == "case.screening.record":
+            # The answers are exploitation details: written only by those who read them.
+            return access.shows(Category.EXPLOITATION)
         if action == "case.confidential.set":
             return actor.organisation.kind in CONFIDENTIALITY_KINDS
         return True

@@ -33,6 +33,7 @@ def shell(request):
             "anonymous_notifications": access.can(membership, "anonymous_notification.list"),
             "notifications": access.can(membership, "notification.view"),
             "countries": access.can(membership, "country_configuration.manage"),
+            "screening": access.can(membership, "screening.use"),
             "emergency_access": access.can(membership, "case.break_glass")
             and may_break_glass(membership),
         },

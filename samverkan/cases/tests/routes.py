@@ -28,6 +28,8 @@ WEB_ROUTES: dict[str, str] = {
     "case-secret-location-name": "case.list",
     "case-secret-location-remove": "case.list",
     "break-glass": "case.break_glass",
+    # A screening recorded on a case (samverkan/screening/urls.py).
+    "case-screening": "case.list",
 }
 
 # GET's action where a URL takes GET; POST opens a case with "case.open" and
@@ -40,4 +42,5 @@ API_ROUTES: dict[str, str] = {
     "api-case-notes": "case.list",
     "api-deadlines": "deadline.view",
     "api-anonymous-notifications": "anonymous_notification.list",
+    "api-case-screenings": "case.list",
 }

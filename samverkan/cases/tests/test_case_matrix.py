@@ -60,6 +60,7 @@ from samverkan.cases.models import (
 )
 from samverkan.cases.tests.routes import API_ROUTES, WEB_ROUTES
 from samverkan.cases.workflow import MilestoneKind
+from samverkan.screening.models import Screening
 
 Kind = Organisation.Kind
 C = Category
@@ -331,6 +332,7 @@ def may(org: str, role: str, case: str, action: str) -> bool:
         "close": role in DECIDERS and lead,
         "secret_location.manage": role == Role.CASE_MANAGER and lead,
         "secret_location.write": member and C.SECRET_LOCATION in shown,
+        "screening": role in CASE_READERS and member and C.EXPLOITATION in shown,
     }
     return rules[action]
 
@@ -538,6 +540,7 @@ WRITTEN_MODELS = [
     Deadline,
     Notification,
     AnonymousNotification,
+    Screening,
 ]
 CHANGED_IN_PLACE = [
     (Case, "count(*) FILTER (WHERE closed_at IS NOT NULL)"),
@@ -879,6 +882,18 @@ class Run:
                     f"shows {sorted(shown)}, expected {sorted(self.cats(case))}",
                 )
 
+        path = reverse("api-case-screenings", args=[case_uuid])
+        response = self.send("api-case-screenings", "GET", path, api=True, headers=purpose)
+        expected = self.gated(readers, 200 if visible else 404, api=True)
+        self.check("api-case-screenings", case, response, expected, path=path, shows=set())
+        if response.status_code == 200:
+            withheld = C.EXPLOITATION not in self.cats(case)
+            if response.json().get("withheld") is not withheld:
+                self.fail("api-case-screenings", case, f"withheld is not {withheld}")
+            read = [C.EXPLOITATION] if not withheld else []
+            if audit_of(response) != [("case.screenings_viewed", str(case_uuid), read)]:
+                self.fail("api-case-screenings", case, f"audit {audit_of(response)}")
+
         self.case_writes(case, case_uuid, shows)
 
     def case_writes(self, case: str, case_uuid, shows) -> None:
@@ -930,6 +945,25 @@ class Run:
             reverse("api-case-notes", args=[case_uuid]),
             note,
             expect("note", 201, api=True),
+            api=True,
+        )
+        screening = {
+            "catalogue": "ilo-forced-labour",
+            "version": "2012.1",
+            "set": "forced_labour",
+            "language": "en",
+        }
+        cell(
+            "case-screening",
+            reverse("case-screening", args=[case_uuid]),
+            {**screening, "step": "answer", "audience": "adult", "FL-07": "yes"},
+            expect("screening", 302),
+        )
+        cell(
+            "api-case-screenings",
+            reverse("api-case-screenings", args=[case_uuid]),
+            {**screening, "answers": {"FL-07": "yes", "FL-08": "unknown"}},
+            expect("screening", 201, api=True),
             api=True,
         )
         cell(
@@ -1023,6 +1057,8 @@ CASE_ROUTES = {
     "api-case-detail",
     "api-case-milestones",
     "api-case-notes",
+    "case-screening",
+    "api-case-screenings",
 }
 GLOBAL_ROUTES = {
     "case-list",
@@ -1044,9 +1080,16 @@ GLOBAL_ROUTES = {
 
 def test_every_case_url_is_in_the_matrix():
     from samverkan.cases import access_urls, api_urls, urls
+    from samverkan.screening import api_urls as screening_api_urls
+    from samverkan.screening import urls as screening_urls
 
     defined = {
         pattern.name for module in (urls, access_urls, api_urls) for pattern in module.urlpatterns
+    } | {
+        pattern.name
+        for module in (screening_urls, screening_api_urls)
+        for pattern in module.urlpatterns
+        if pattern.name.startswith(("case-", "api-case-"))
     }
     assert defined == ALL_ROUTES
     assert CASE_ROUTES | GLOBAL_ROUTES == ALL_ROUTES

@@ -67,6 +67,12 @@ ROUTES: dict[str, str] = {
     "api-audit-entries": "audit.view",
     "api-schema": OWN_ACCOUNT,
     "api-docs": OWN_ACCOUNT,
+    "screening-quick": "screening.use",
+    "screening-checklists": "screening.use",
+    "screening-checklist": "screening.use",
+    "api-screening-catalogues": "screening.use",
+    "api-screening-catalogue": "screening.use",
+    "api-screening-evaluate": "screening.use",
     **WEB_ROUTES,
     **API_ROUTES,
 }
@@ -124,13 +130,19 @@ def member_of_ngo(world):
             "api-organisations": "/api/v1/organisations/",
             "api-members": "/api/v1/members/",
             "api-audit-entries": "/api/v1/audit-entries/",
+            "screening-quick": "/screening/",
+            "screening-checklists": "/screening/checklists/",
+            "screening-checklist": "/screening/checklists/ilo-ec-delphi/2009.1/adults_sexual/sv/",
+            "api-screening-catalogues": "/api/v1/screening/catalogues/",
+            "api-screening-catalogue": "/api/v1/screening/catalogues/ilo-ec-delphi/2009.1/",
+            "api-screening-evaluate": "/api/v1/screening/evaluate",
         }
         return membership, urls
 
     return make
 
 
-POST_ONLY = {"invitation-revoke", "api-token-revoke"}
+POST_ONLY = {"invitation-revoke", "api-token-revoke", "api-screening-evaluate"}
 # Case pages are crossed with every relation to a case in samverkan/cases/tests/test_case_matrix.py.
 POLICY_ROUTES = sorted(
     name
