@@ -109,7 +109,7 @@ def result_data(catalogue, result: rule.Result, language: str) -> dict:
         "assessment": result.assessment.key,
         "explanation": summary.assessment_text,
         "label": _(
-            "A screening result: it supports, and never replaces, a professional's judgement "
+            "A screening result: it supports, and never replaces, a professional’s judgement "
             "and the identification by the competent authority."
         ),
         "verified": summary.verified,

@@ -49,8 +49,9 @@ def _answers_page(
     return render(request, TEMPLATE, context, status=status)
 
 
-def _start_page(request, form, *, case=None, status=200):
-    return render(request, TEMPLATE, {"step": "start", "form": form, "case": case}, status=status)
+def _start_page(request, form, *, case=None, status=200, error=""):
+    context = {"step": "start", "form": form, "case": case, "error": error}
+    return render(request, TEMPLATE, context, status=status)
 
 
 def _steps(request, *, case=None, audience=None):
@@ -72,9 +73,10 @@ def _steps(request, *, case=None, audience=None):
         ), None
     key = ScreeningKeyForm(request.POST)
     if step != "answer" or not key.is_valid():
-        start = StartForm(audience=audience)
-        start.add_error(None, _("Start the screening again: what was sent is incomplete."))
-        return _start_page(request, start, case=case, status=400), None
+        error = _("Start the screening again: what was sent is incomplete.")
+        return _start_page(
+            request, StartForm(audience=audience), case=case, status=400, error=error
+        ), None
     data = key.cleaned_data
     answers = AnswersForm(
         request.POST,

@@ -1,0 +1,284 @@
+"""Screening through its pages and API: what a professional sees, and what is kept."""
+
+import json
+
+import pytest
+
+from samverkan.audit.models import AuditEntry
+from samverkan.cases.models import Category
+from samverkan.cases.tests import factories
+from samverkan.screening.models import Screening
+
+EVALUATE = "/api/v1/screening/evaluate"
+# An adult in labour exploitation meeting all three elements (see test_rule.py).
+TRAFFICKED = ["AL-DR-01", "AL-DR-08", "AL-EX-01", "AL-EX-04", "AL-CD-01", "AL-CD-02"]
+NOTE = "Canarynote: met at the car wash"
+
+
+def post_json(client, url, body, **headers):
+    return client.post(url, json.dumps(body), content_type="application/json", headers=headers)
+
+
+@pytest.fixture
+def case(world):
+    return factories.open_case(world.cecilia)
+
+
+def start(client, url, **fields):
+    data = {"step": "start", "catalogue": "ilo-ec-delphi", "form": "labour", "language": "en"}
+    return client.post(url, {**data, **fields})
+
+
+def answer(client, url, set_id, yes, *, audience="adult", language="en", **extra):
+    data = {
+        "step": "answer",
+        "catalogue": "ilo-ec-delphi",
+        "version": "2009.1",
+        "set": set_id,
+        "audience": audience,
+        "language": language,
+        **dict.fromkeys(yes, "yes"),
+        **extra,
+    }
+    return client.post(url, data)
+
+
+def test_a_quick_screening_explains_and_stores_nothing(client, world, login):
+    login(client, world.alice)
+    before = AuditEntry.objects.count()
+    page = start(client, "/screening/", age="34")
+    assert page.status_code == 200
+    assert "Adults: trafficking for labour exploitation" in page.text
+    assert "Not verified against the published list." in page.text
+    result = answer(client, "/screening/", "adults_labour", TRAFFICKED, **{"AL-VR-01": "no"})
+    assert result.status_code == 200
+    text = result.text
+    assert "meet every element the ILO/EC rule requires for trafficking of an adult" in text
+    assert "supports, and never replaces, a professional’s judgement" in text
+    assert "Met with 2 strong." in text  # coercion at destination: two strong
+    assert "Deceived about the nature of the job, location or employer (strong)" in text
+    assert "6 yes, 1 no, 60 unknown" in text
+    # The anonymous notification is offered with the dimensions met ticked.
+    assert 'value="coercion_at_destination" id="id_indicators_4" checked' in text
+    assert Screening.objects.count() == 0
+    assert AuditEntry.objects.count() == before
+
+
+def test_a_child_is_screened_with_the_childrens_set_and_never_notified(client, world, login):
+    login(client, world.cecilia)
+    page = start(client, "/screening/", age_estimate="child", form="sexual")
+    assert "Children: trafficking for sexual exploitation" in page.text
+    result = answer(
+        client,
+        "/screening/",
+        "children_sexual",
+        ["CS-EX-01", "CS-EX-02", "CS-EX-03"],
+        audience="child",
+    )
+    assert "trafficking of a child" in result.text
+    assert "A child is never notified anonymously" in result.text
+    assert 'name="municipality"' not in result.text
+
+
+@pytest.mark.parametrize(
+    "fields,message",
+    [
+        ({"age": "15", "age_estimate": "adult"}, "The age and the estimate contradict each other"),
+        ({"age": "-3"}, "Ensure this value is greater than or equal to 0."),
+        ({"catalogue": "nonsense"}, "Select a valid choice."),
+        ({"language": "xx"}, "Select a valid choice."),
+    ],
+)
+def test_contradictory_or_bad_facts_are_refused(client, world, login, fields, message):
+    login(client, world.alice)
+    response = start(client, "/screening/", **fields)
+    assert response.status_code == 400
+    assert message in response.text
+
+
+def test_tampered_steps_are_refused_with_a_message(client, world, login):
+    login(client, world.alice)
+    response = answer(client, "/screening/", "children_labour", TRAFFICKED, audience="adult")
+    assert response.status_code == 400
+    assert "Start the screening again" in response.text
+    response = answer(client, "/screening/", "adults_labour", [], **{"AL-DR-01": "perhaps"})
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.text
+    response = client.post("/screening/", {"step": "answer"})
+    assert response.status_code == 400
+
+
+def test_a_screening_on_a_case_is_sealed_and_shown_to_who_sees_exploitation(
+    client, world, login, case
+):
+    login(client, world.cecilia)
+    url = f"/cases/{case.uuid}/screening/"
+    page = start(client, url)
+    assert "Adults: trafficking for labour exploitation" in page.text
+    response = answer(client, url, "adults_labour", TRAFFICKED, note=NOTE)
+    assert response.status_code == 302
+    screening = Screening.objects.get()
+    assert (screening.catalogue, screening.catalogue_version) == ("ilo-ec-delphi", "2009.1")
+    assert "Canarynote" not in screening.answers  # sealed
+    assert screening.unseal("answers")["note"] == NOTE
+    entry = AuditEntry.objects.filter(action="case.screening_recorded").get()
+    assert entry.categories == [Category.EXPLOITATION]
+    detail = client.get(f"/cases/{case.uuid}/")
+    assert "trafficking of an adult" in detail.text
+    assert NOTE in detail.text
+
+
+def test_a_participant_without_exploitation_details_sees_no_screening(client, world, login, case):
+    from samverkan.screening import services
+
+    services.record_screening(
+        actor=world.cecilia,
+        case=case,
+        catalogue_id="ilo-ec-delphi",
+        version="2009.1",
+        set_id="adults_labour",
+        language="sv",
+        answers={"AL-EX-01": "yes"},
+        note=NOTE,
+    )
+    consent = factories.consent(world.cecilia, case, kinds=["police"])
+    factories.share(world.cecilia, case, world.police, consent, categories=[Category.METADATA])
+    login(client, world.alice)
+    client.post(f"/cases/{case.uuid}/purpose/", {"purpose": "Preliminary investigation 4711"})
+    detail = client.get(f"/cases/{case.uuid}/")
+    assert detail.status_code == 200
+    assert "Withheld: you do not have access to Exploitation details." in detail.text
+    assert NOTE not in detail.text
+    api = client.get(
+        f"/api/v1/cases/{case.uuid}/screenings/", headers={"X-Purpose": "Investigation 4711"}
+    )
+    assert api.json() == {"withheld": True}
+    refused = answer(client, f"/cases/{case.uuid}/screening/", "adults_labour", TRAFFICKED)
+    assert refused.status_code == 404
+    assert Screening.objects.count() == 1
+
+
+def test_a_child_case_refuses_an_adult_set(world, case):
+    from django.core.exceptions import ValidationError
+
+    from samverkan.screening import services
+
+    case.person.age_group = "12-17"
+    case.person.save(update_fields=["age_group"])
+    with pytest.raises(ValidationError) as error:
+        services.record_screening(
+            actor=world.cecilia,
+            case=case,
+            catalogue_id="ilo-ec-delphi",
+            version="2009.1",
+            set_id="adults_labour",
+            language="en",
+            answers={},
+        )
+    assert error.value.messages == ["The person is a child: use a set of indicators for children."]
+    assert Screening.objects.count() == 0
+
+
+def test_the_api_evaluates_without_storing(client, world, login):
+    login(client, world.alice)
+    before = AuditEntry.objects.count()
+    body = {
+        "catalogue": "ilo-ec-delphi",
+        "version": "2009.1",
+        "form": "labour",
+        "age": 40,
+        "language": "sv",
+        "answers": dict.fromkeys(TRAFFICKED, "yes"),
+    }
+    response = post_json(client, EVALUATE, body)
+    assert response.status_code == 200
+    result = response.json()
+    assert (result["set"], result["assessment"]) == ("adults_labour", "met")
+    destination = next(d for d in result["dimensions"] if d["id"] == "coercion_at_destination")
+    assert destination["carried_by"] == ["AL-CD-01", "AL-CD-02"]
+    assert result["verified"] is False and result["notes"]
+    assert AuditEntry.objects.count() == before
+    assert Screening.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "change,field,message",
+    [
+        ({"answers": {"AL-XX-01": "yes"}}, "answers", "not indicators of the chosen set: AL-XX-01"),
+        ({"answers": {"CL-EX-01": "yes"}}, "answers", "not indicators of the chosen set: CL-EX-01"),
+        ({"answers": {"AL-EX-01": "maybe"}}, "answers", "Answer yes, no or unknown for: AL-EX-01"),
+        (
+            {"answers": [{"id": "AL-EX-01", "answer": "yes"}, {"id": "AL-EX-01", "answer": "no"}]},
+            "answers",
+            "AL-EX-01 is answered twice, differently.",
+        ),
+        ({"set": "children_labour", "age": 40}, "set", "needs the set adults_labour"),
+        ({"age": 15, "age_estimate": "adult"}, "age", "contradict each other"),
+        ({"language": "xx"}, "language", "Choose one of: en, sv."),
+        ({"form": None}, "form", "Name a set, or the form of exploitation."),
+        ({"colour": "red"}, "colour", "This field is not accepted here."),
+    ],
+)
+def test_the_api_refuses_bad_answers_clearly(client, world, login, change, field, message):
+    login(client, world.alice)
+    body = {"catalogue": "ilo-ec-delphi", "version": "2009.1", "form": "labour", "answers": {}}
+    body.update(change)
+    body = {k: v for k, v in body.items() if v is not None}
+    response = post_json(client, EVALUATE, body)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert any(message in text for text in error["fields"][field]), error
+
+
+def test_the_api_catalogues(client, world, login):
+    login(client, world.cecilia)
+    listing = client.get("/api/v1/screening/catalogues/").json()
+    assert {(c["catalogue"], c["version"]) for c in listing} == {
+        ("ilo-ec-delphi", "2009.1"),
+        ("ilo-forced-labour", "2012.1"),
+    }
+    swedish = client.get("/api/v1/screening/catalogues/ilo-ec-delphi/2009.1/?language=sv").json()
+    adults = next(s for s in swedish["sets"] if s["id"] == "adults_labour")
+    assert (
+        adults["indicators"][0]["text"] == "Vilseledd om arbetets art, platsen eller arbetsgivaren"
+    )
+    assert swedish["rule"]["dimension_met_when"][0] == {"strong": 2}
+    assert client.get("/api/v1/screening/catalogues/ilo-ec-delphi/1999.1/").status_code == 404
+    bad = client.get("/api/v1/screening/catalogues/ilo-ec-delphi/2009.1/?language=xx")
+    assert bad.status_code == 400
+
+
+def test_the_api_records_a_screening_on_a_case(client, world, login, case):
+    login(client, world.cecilia)
+    url = f"/api/v1/cases/{case.uuid}/screenings/"
+    body = {
+        "catalogue": "ilo-ec-delphi",
+        "version": "2009.1",
+        "form": "labour",
+        "answers": dict.fromkeys(TRAFFICKED, "yes"),
+        "note": NOTE,
+    }
+    created = post_json(client, url, body)
+    assert created.status_code == 201
+    assert created.json()["assessment"] == "met"
+    listed = client.get(url).json()
+    assert listed["withheld"] is False
+    assert [s["note"] for s in listed["results"]] == [NOTE]
+    refused = post_json(client, url, {**body, "set": "children_labour"})
+    assert refused.status_code == 400
+    assert Screening.objects.count() == 1
+
+
+def test_printable_checklist(client, world, login):
+    login(client, world.alice)
+    page = client.get("/screening/checklists/ilo-ec-delphi/2009.1/adults_sexual/sv/")
+    assert page.status_code == 200
+    assert "Vuxna: människohandel för sexuella ändamål" in page.text
+    assert "Tvingad till uppgifter eller kunder" in page.text
+    assert "sekundärkälla" in page.text  # the uncertainty, stated on the page
+    assert (
+        client.get("/screening/checklists/ilo-ec-delphi/2009.1/adults_sexual/xx/").status_code
+        == 404
+    )
+    index = client.get("/screening/checklists/")
+    assert index.text.count("/screening/checklists/ilo-") == 10
