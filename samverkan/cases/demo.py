@@ -39,6 +39,7 @@ from samverkan.cases.models import (
 )
 from samverkan.cases.services import Identity
 from samverkan.cases.workflow import MilestoneKind, Outcome
+from samverkan.screening.demo import screen_demo_case
 
 Form = ExploitationForm
 M = MilestoneKind
@@ -594,6 +595,7 @@ def create_demo_cases() -> tuple[int, int]:
         actors[key] = _colleague(email, full_name, organisations[organisation], role)
     demo = Demo(actors=actors, organisations=organisations, today=timezone.localdate())
     made = stories(demo.today)
+    opened = []
     for story in made:
         case = services.open_case(
             actor=actors[story.opened_by],
@@ -616,6 +618,10 @@ def create_demo_cases() -> tuple[int, int]:
         )
         for step in story.steps:
             step(demo, case)
+        opened.append((story, case))
+    # A screening on the first case still open, recorded by the one who opened it.
+    story, case = next((s, c) for s, c in opened if Case.objects.open().filter(pk=c.pk).exists())
+    screen_demo_case(actors[story.opened_by], case)
     for (
         who,
         days_ago,
