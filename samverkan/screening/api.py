@@ -170,43 +170,41 @@ class EvaluateSerializer(StrictSerializer):
         return {str(k): v for k, v in value.items()}
 
 
+def _set_for(catalogue, data, *, age=None, estimate=None):
+    """The set the request names, checked against the age; or the one the facts choose."""
+    named = data.get("set")
+    if named:
+        indicator_set = catalogue.sets.get(named)
+        if indicator_set is None:
+            raise exceptions.ValidationError({"set": [_("No such set in this catalogue.")]})
+        if age is None and not estimate:
+            return indicator_set
+        form = indicator_set.form
+    elif "form" in data:
+        indicator_set, form = None, data["form"]
+    else:
+        raise exceptions.ValidationError({"form": [_("Name a set, or the form of exploitation.")]})
+    try:
+        chosen = catalogue.choose_set(form=form, age=age, age_estimate=estimate)
+    except SetChoiceError as error:
+        raise exceptions.ValidationError({"age": [SET_CHOICE_ERRORS[str(error)]]}) from error
+    if indicator_set is not None and chosen.id != indicator_set.id:
+        raise exceptions.ValidationError(
+            {"set": [_("The age given needs the set %(set)s.") % {"set": chosen.id}]}
+        )
+    return chosen
+
+
 def _resolve(data):
     """The catalogue, set and audience named by the request, or a clear 400."""
     catalogue = _catalogue(data["catalogue"], data["version"])
     language = _language(catalogue, data.get("language"))
     age, estimate = data.get("age"), data.get("age_estimate")
-    if data.get("set"):
-        indicator_set = catalogue.sets.get(data["set"])
-        if indicator_set is None:
-            raise exceptions.ValidationError({"set": [_("No such set in this catalogue.")]})
-        if age is not None or estimate:
-            try:
-                chosen = catalogue.choose_set(
-                    form=indicator_set.form, age=age, age_estimate=estimate
-                )
-            except SetChoiceError as error:
-                raise exceptions.ValidationError(
-                    {"age": [SET_CHOICE_ERRORS[str(error)]]}
-                ) from error
-            if chosen.id != indicator_set.id:
-                raise exceptions.ValidationError(
-                    {"set": [_("The age given needs the set %(set)s.") % {"set": chosen.id}]}
-                )
-    else:
-        if "form" not in data:
-            raise exceptions.ValidationError(
-                {"form": [_("Name a set, or the form of exploitation.")]}
-            )
-        try:
-            indicator_set = catalogue.choose_set(form=data["form"], age=age, age_estimate=estimate)
-        except SetChoiceError as error:
-            raise exceptions.ValidationError({"age": [SET_CHOICE_ERRORS[str(error)]]}) from error
+    indicator_set = _set_for(catalogue, data, age=age, estimate=estimate)
     child = (age is not None and age < 18) or estimate == "child"
-    audience = (
-        indicator_set.audience
-        if indicator_set.audience != "any"
-        else ("child" if child else "adult")
-    )
+    audience = indicator_set.audience
+    if audience == "any":
+        audience = "child" if child else "adult"
     return catalogue, indicator_set, audience, language
 
 
@@ -322,26 +320,13 @@ class CaseScreeningsView(APIView):
         data = serializer.validated_data
         catalogue = _catalogue(data["catalogue"], data["version"])
         language = _language(catalogue, data.get("language"))
-        set_id = data.get("set")
-        if not set_id:
-            if "form" not in data:
-                raise exceptions.ValidationError(
-                    {"form": [_("Name a set, or the form of exploitation.")]}
-                )
-            try:
-                set_id = catalogue.choose_set(
-                    form=data["form"], age_estimate=services.audience_of(case)
-                ).id
-            except SetChoiceError as error:
-                raise exceptions.ValidationError(
-                    {"form": [SET_CHOICE_ERRORS[str(error)]]}
-                ) from error
+        indicator_set = _set_for(catalogue, data, estimate=services.audience_of(case))
         screening, result = services.record_screening(
             actor=request.membership,
             case=case,
             catalogue_id=catalogue.id,
             version=catalogue.version,
-            set_id=set_id,
+            set_id=indicator_set.id,
             language=language,
             answers=data["answers"],
             note=data["note"],

@@ -85,17 +85,23 @@ def _steps(request, *, case=None, audience=None):
         language=data["language"],
     )
     if not answers.is_valid():
-        return _answers_page(
-            request,
-            key,
-            data["catalogue"],
-            data["set"],
-            data["language"],
-            case=case,
-            form=answers,
-            status=400,
-        ), None
+        return _answers_refused(request, key, answers, case), None
     return None, (key, answers)
+
+
+def _answers_refused(request, key, answers, case):
+    """The answers page again, with the messages beside what was refused."""
+    data = key.cleaned_data
+    return _answers_page(
+        request,
+        key,
+        data["catalogue"],
+        data["set"],
+        data["language"],
+        case=case,
+        form=answers,
+        status=400,
+    )
 
 
 @policy_required("screening.use")
@@ -156,16 +162,7 @@ def case_screening(request, case_uuid):
         )
     except ValidationError as error:
         add_service_errors(answers, error)
-        return _answers_page(
-            request,
-            key,
-            data["catalogue"],
-            data["set"],
-            data["language"],
-            case=case,
-            form=answers,
-            status=400,
-        )
+        return _answers_refused(request, key, answers, case)
     messages.success(request, _("Screening recorded."))
     return redirect("case-detail", case_uuid=case.uuid)
 
