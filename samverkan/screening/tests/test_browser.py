@@ -43,7 +43,7 @@ def test_a_quick_screening_in_swedish_feeds_an_anonymous_notification(new_tab, l
     expect(tab.get_by_test_id("unverified")).to_contain_text("Inte kontrollerad")
     for indicator in TRAFFICKED:
         tab.locator(f'[data-indicator="{indicator}"] input[value=yes]').check()
-    tab.locator('[data-indicator="AL-VR-01"] input[value=no]').check()
+    tab.locator('[data-indicator="AL-AR-01"] input[value=no]').check()
     tab.get_by_role("button", name="Visa resultatet").click()
 
     summary = tab.get_by_test_id("screening-summary")

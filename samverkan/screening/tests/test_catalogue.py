@@ -65,7 +65,7 @@ def test_sexual_sets_mark_what_is_uncertain():
     delphi = load_directory()[("ilo-ec-delphi", "2009.1")]
     adults = delphi.sets["adults_sexual"]
     uncertain = {i.id for i in adults.indicators if i.uncertain}
-    assert uncertain == {"AS-EX-01", "AS-CD-06"}
+    assert uncertain == {"AS-EX-01", "AS-CD-07"}
     assert not any(
         i.strength == "strong"
         for i in adults.indicators
@@ -223,3 +223,22 @@ def test_contradictory_facts_choose_no_set(facts, code):
     with pytest.raises(SetChoiceError) as error:
         delphi.choose_set(**facts)
     assert str(error.value) == code
+
+
+def test_the_labour_sets_match_the_secondary_source_row_by_row():
+    """Every row of the reference (id, strength, text) is in the catalogue as it stands
+    there, and the labour sets hold nothing else."""
+    reference = yaml.safe_load(
+        (Path(__file__).parent / "data" / "delphi_indicators_secondary.yaml").read_text("utf-8")
+    )
+    delphi = load_directory()[("ilo-ec-delphi", "2009.1")]
+    english = delphi.texts_for("en")
+    rows = {
+        (row["set"], row["id"]): (row["strength"], row["text"]) for row in reference["indicators"]
+    }
+    catalogue = {
+        (set_id, i.id): (i.strength, english.indicator(i))
+        for set_id in ("adults_labour", "children_labour")
+        for i in delphi.sets[set_id].indicators
+    }
+    assert catalogue == rows

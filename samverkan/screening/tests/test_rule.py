@@ -114,8 +114,8 @@ ADULT_CASES = {
         # Abuse of vulnerability at recruitment (3 M) and at destination (2 M + 1 W)
         # stand in for deception and coercion; exploitation 3 M.
         (
-            ["AL-VR-01", "AL-VR-02", "AL-VR-06", "AL-EX-02", "AL-EX-03", "AL-EX-04"]
-            + ["AL-VD-01", "AL-VD-03", "AL-VD-06"],
+            ["AL-AR-01", "AL-AR-02", "AL-AR-06", "AL-EX-02", "AL-EX-03", "AL-EX-04"]
+            + ["AL-AD-01", "AL-AD-03", "AL-AD-06"],
             [],
             Status.MET,
             {
@@ -126,7 +126,7 @@ ADULT_CASES = {
         ),
         # One medium short in every dimension: nothing is met.
         (
-            ["AL-VR-01", "AL-VR-02", "AL-EX-02", "AL-EX-03", "AL-VD-01", "AL-VD-06"],
+            ["AL-AR-01", "AL-AR-02", "AL-EX-02", "AL-EX-03", "AL-AD-01", "AL-AD-06"],
             [],
             Status.NOT_MET,
             set(),
@@ -136,14 +136,14 @@ ADULT_CASES = {
         # Forced clients is strong for sexual exploitation: with isolation (S) it meets
         # coercion at destination alone.
         (
-            ["AS-DR-01", "AS-DR-09", "AS-EX-02", "AS-EX-04", "AS-EX-08", "AS-CD-06", "AS-CD-03"],
+            ["AS-DR-01", "AS-DR-09", "AS-EX-02", "AS-EX-04", "AS-EX-08", "AS-CD-07", "AS-CD-03"],
             [],
             Status.MET,
             {"deceptive_recruitment", "exploitative_conditions", "coercion_at_destination"},
         ),
         # Excessive hours is not strong here: with one medium it is one short.
         (
-            ["AS-DR-01", "AS-DR-09", "AS-EX-01", "AS-EX-04", "AS-CD-06", "AS-CD-03"],
+            ["AS-DR-01", "AS-DR-09", "AS-EX-01", "AS-EX-04", "AS-CD-07", "AS-CD-03"],
             [],
             Status.NOT_MET,
             {"deceptive_recruitment", "coercion_at_destination"},

@@ -50,7 +50,7 @@ def test_a_quick_screening_explains_and_stores_nothing(client, world, login):
     assert page.status_code == 200
     assert "Adults: trafficking for labour exploitation" in page.text
     assert "Not verified against the published list." in page.text
-    result = answer(client, "/screening/", "adults_labour", TRAFFICKED, **{"AL-VR-01": "no"})
+    result = answer(client, "/screening/", "adults_labour", TRAFFICKED, **{"AL-AR-01": "no"})
     assert result.status_code == 200
     text = result.text
     assert "meet every element the ILO/EC rule requires for trafficking of an adult" in text
