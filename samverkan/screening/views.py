@@ -7,11 +7,12 @@ anonymous notification, which holds no identity.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -209,4 +210,8 @@ def checklist(request, catalogue_id, version, set_id, language):
         "verified": indicator_set.verified and catalogue.rule.verified,
         "language": language,
     }
-    return render(request, "screening/checklist.html", context)
+    # The sheet is handed to people in its language: its headings are too, where
+    # the interface has that language.
+    interface = {code for code, _name in settings.LANGUAGES}
+    with translation.override(language if language in interface else None):
+        return render(request, "screening/checklist.html", context)

@@ -282,3 +282,10 @@ def test_printable_checklist(client, world, login):
     )
     index = client.get("/screening/checklists/")
     assert index.text.count("/screening/checklists/ilo-") == 10
+
+
+def test_a_printed_checklist_speaks_its_own_language(client, world, login):
+    login(client, world.alice)
+    page = client.get("/screening/checklists/ilo-ec-delphi/2009.1/adults_labour/sv/")
+    assert "Kryssa för ja, nej eller okänt. Skriv inga namn på bladet." in page.text
+    assert "Tick yes, no or unknown." not in page.text
