@@ -220,7 +220,11 @@ def _evaluated(catalogue, indicator_set, answers, audience):
 class CatalogueListView(APIView):
     policy_action = "screening.use"
 
-    @extend_schema(summary="The indicator catalogues", responses={200: dict, **ERRORS})
+    @extend_schema(
+        operation_id="screening_catalogues_list",
+        summary="The indicator catalogues",
+        responses={200: dict, **ERRORS},
+    )
     def get(self, request):
         return Response([catalogue_summary(c) for c in registry.catalogues().values()])
 
@@ -229,6 +233,7 @@ class CatalogueDetailView(APIView):
     policy_action = "screening.use"
 
     @extend_schema(
+        operation_id="screening_catalogues_retrieve",
         summary="One catalogue version in one language",
         parameters=[OpenApiParameter("language", str, description="en, sv, ...")],
         responses={200: dict, **ERRORS},
