@@ -318,7 +318,13 @@ def _screenings(detail) -> list | None:
     if views is None:
         return None
     return [
-        (view, summarise(view.catalogue, view.result, view.screening.language)) for view in views
+        (
+            view,
+            summarise(view.catalogue, view.result, view.screening.language)
+            if view.result
+            else None,
+        )
+        for view in views
     ]
 
 

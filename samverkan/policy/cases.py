@@ -73,6 +73,9 @@ class CaseAccess:
     lead: bool = False
     participant: bool = False
     break_glass: bool = False
+    # What leading or taking part grants, without emergency access: emergency
+    # access is read-only, so writes are checked against these.
+    own_categories: frozenset[str] = frozenset()
 
     @property
     def visible(self) -> bool:
@@ -137,6 +140,7 @@ def _case_access(actor: Membership | None, case: Case, now: datetime) -> CaseAcc
         participant = True
         categories |= {Category.METADATA}
         categories |= set(participation.categories) & set(participation.basis.categories)
+    own = set(categories)
     break_glass = (
         may_break_glass(actor)
         and BreakGlassAccess.objects.filter(
@@ -152,7 +156,11 @@ def _case_access(actor: Membership | None, case: Case, now: datetime) -> CaseAcc
         ).exists()
     ):
         categories.add(Category.SECRET_LOCATION)
-    return CaseAccess(frozenset(categories), lead, participant, break_glass and not lead)
+        if own:
+            own.add(Category.SECRET_LOCATION)
+    return CaseAccess(
+        frozenset(categories), lead, participant, break_glass and not lead, frozenset(own)
+    )
 
 
 def case_access(actor: Membership | None, case: Case, *, now: datetime | None = None) -> CaseAccess:
@@ -203,10 +211,10 @@ def can_on_case(actor: Membership | None, action: str, case: Case, access: CaseA
         if relation == MEMBER and not (access.lead or access.participant):
             return False
         if action == "case.note.add":
-            return access.shows(Category.NOTES)
+            return Category.NOTES in access.own_categories
         if action == "case.screening.record":
             # The answers are exploitation details: written only by those who read them.
-            return access.shows(Category.EXPLOITATION)
+            return Category.EXPLOITATION in access.own_categories
         if action == "case.confidential.set":
             return actor.organisation.kind in CONFIDENTIALITY_KINDS
         return True

@@ -7,6 +7,8 @@ read and written under the case's access policy, like the case pages.
 
 from __future__ import annotations
 
+import json
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -17,11 +19,35 @@ from rest_framework.views import APIView
 from samverkan.cases import selectors as case_selectors
 from samverkan.cases.api import ERRORS, PURPOSE_HEADER, PurposeMissing, StrictSerializer, _purpose
 from samverkan.screening import registry, rule, selectors, services
-from samverkan.screening.catalogue import AUDIENCES, FORMS, SetChoiceError
+from samverkan.screening.catalogue import AUDIENCES, FORMS, SetChoiceError, audience_of
 from samverkan.screening.forms import SET_CHOICE_ERRORS
 from samverkan.screening.presentation import summarise
 
 ANSWERS_MAX = 200
+
+
+def _refuse_duplicate_keys(pairs):
+    keys = [key for key, _value in pairs]
+    twice = sorted({key for key in keys if keys.count(key) > 1})
+    if twice:
+        raise exceptions.ParseError(
+            _("These keys are given twice: %(keys)s.") % {"keys": ", ".join(twice)}
+        )
+    return dict(pairs)
+
+
+class StrictJSONParser(JSONParser):
+    """JSON in which a key given twice is refused: {"AL-EX-01": "yes", "AL-EX-01": "no"}
+    is a contradiction, not "the last one wins"."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        encoding = parser_context.get("encoding", "utf-8")
+        try:
+            text = stream.read().decode(encoding)
+            return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise exceptions.ParseError(_("The body is not valid JSON.")) from error
 
 
 def _catalogue(catalogue_id: str, version: str):
@@ -177,6 +203,15 @@ def _set_for(catalogue, data, *, age=None, estimate=None):
         indicator_set = catalogue.sets.get(named)
         if indicator_set is None:
             raise exceptions.ValidationError({"set": [_("No such set in this catalogue.")]})
+        if data.get("form", indicator_set.form) != indicator_set.form:
+            raise exceptions.ValidationError(
+                {
+                    "form": [
+                        _("The set %(set)s is for another form of exploitation.")
+                        % {"set": indicator_set.id}
+                    ]
+                }
+            )
         if age is None and not estimate:
             return indicator_set
         form = indicator_set.form
@@ -201,10 +236,9 @@ def _resolve(data):
     language = _language(catalogue, data.get("language"))
     age, estimate = data.get("age"), data.get("age_estimate")
     indicator_set = _set_for(catalogue, data, age=age, estimate=estimate)
-    child = (age is not None and age < 18) or estimate == "child"
     audience = indicator_set.audience
     if audience == "any":
-        audience = "child" if child else "adult"
+        audience = audience_of(age=age, age_estimate=estimate)
     return catalogue, indicator_set, audience, language
 
 
@@ -247,7 +281,7 @@ class CatalogueDetailView(APIView):
 
 class EvaluateView(APIView):
     policy_action = "screening.use"
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
 
     @extend_schema(
         summary="Evaluate answers without storing them",
@@ -275,7 +309,7 @@ class CaseScreeningsView(APIView):
     """A case's screenings, and recording one; both within the case's access policy."""
 
     policy_action = "case.list"
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
 
     def _views(self, request, case_uuid):
         try:
@@ -304,7 +338,15 @@ class CaseScreeningsView(APIView):
                         "organisation": view.screening.organisation.name,
                         "language": view.screening.language,
                         "note": view.note,
-                        **result_data(view.catalogue, view.result, view.screening.language),
+                        **(
+                            result_data(view.catalogue, view.result, view.screening.language)
+                            if view.result
+                            else {
+                                "catalogue": view.screening.catalogue,
+                                "version": view.screening.catalogue_version,
+                                "assessment": None,
+                            }
+                        ),
                     }
                     for view in views
                 ],

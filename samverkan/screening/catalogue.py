@@ -121,17 +121,23 @@ class Catalogue:
         self, *, form: str, age: int | None = None, age_estimate: str | None = None
     ) -> IndicatorSet:
         """The set for this person: a children's set under 18 or when estimated a child."""
-        if age is not None and age < 0:
-            raise SetChoiceError("age_negative")
-        if age is not None and age_estimate is not None:
-            if (age < CHILD_AGE_LIMIT) != (age_estimate == "child"):
-                raise SetChoiceError("age_contradicts_estimate")
-        child = (age is not None and age < CHILD_AGE_LIMIT) or age_estimate == "child"
-        audience = "child" if child else "adult"
+        audience = audience_of(age=age, age_estimate=age_estimate)
         for indicator_set in self.sets.values():
             if indicator_set.form == form and indicator_set.audience in (audience, "any"):
                 return indicator_set
         raise SetChoiceError("no_set_for_form")
+
+
+def audience_of(*, age: int | None = None, age_estimate: str | None = None) -> str:
+    """ "child" under 18 or when estimated a child (presumed a child, CETS 197 Art. 10(3)),
+    otherwise "adult"; contradictory facts are refused."""
+    if age is not None and age < 0:
+        raise SetChoiceError("age_negative")
+    if age is not None and age_estimate is not None:
+        if (age < CHILD_AGE_LIMIT) != (age_estimate == "child"):
+            raise SetChoiceError("age_contradicts_estimate")
+    child = (age is not None and age < CHILD_AGE_LIMIT) or age_estimate == "child"
+    return "child" if child else "adult"
 
 
 def _fail(path: Path, message: str):
@@ -159,10 +165,25 @@ def _require(path: Path, data: Mapping, key: str, kind: type):
     return value
 
 
+def _names(path: Path, data: Mapping, key: str) -> tuple[str, ...]:
+    """A list of distinct names (strengths, dimensions)."""
+    names = _require(path, data, key, list)
+    if not names or not all(isinstance(name, str) and name for name in names):
+        _fail(path, f"'{key}' must be a list of names")
+    if len(set(names)) != len(names):
+        _fail(path, f"'{key}' lists a name twice")
+    return tuple(names)
+
+
 def _parse_rule(path: Path, data: dict, strengths, dimensions, elements) -> Rule:
     rule = _require(path, data, "rule", dict)
     groups = {}
-    for name, members in (rule.get("groups") or {}).items():
+    raw_groups = rule.get("groups") or {}
+    if not isinstance(raw_groups, dict):
+        _fail(path, "rule 'groups' must map each group to its strengths")
+    for name, members in raw_groups.items():
+        if not isinstance(members, list):
+            _fail(path, f"rule group '{name}' must list its strengths")
         unknown = set(members) - set(strengths)
         if unknown:
             _fail(path, f"rule group '{name}' names unknown strengths {sorted(unknown)}")
@@ -210,7 +231,9 @@ def _parse_set(path: Path, set_id: str, data, strengths, dimensions, seen_ids) -
     for row in _require(path, data, "indicators", list):
         if not isinstance(row, dict) or not {"id", "dimension", "item", "strength"} <= set(row):
             _fail(path, f"set '{set_id}': each indicator needs id, dimension, item and strength")
-        indicator_id = str(row["id"])
+        indicator_id = row["id"]
+        if not isinstance(indicator_id, str) or not indicator_id:
+            _fail(path, f"set '{set_id}': an indicator id must be a non-empty text")
         if indicator_id in seen_ids:
             _fail(path, f"indicator id '{indicator_id}' is used twice")
         seen_ids.add(indicator_id)
@@ -297,17 +320,19 @@ def load_catalogue(path: Path) -> Catalogue:
     version = str(_require(path, data, "version", str | int | float))
     if path.name != f"{catalogue_id}-{version}.yaml":
         _fail(path, f"must be named {catalogue_id}-{version}.yaml")
-    strengths = tuple(_require(path, data, "strengths", list))
-    dimensions = tuple(_require(path, data, "dimensions", list))
-    if len(set(dimensions)) != len(dimensions):
-        _fail(path, "a dimension is listed twice")
-    elements = {
-        name: tuple(members) for name, members in _require(path, data, "elements", dict).items()
-    }
-    for name, members in elements.items():
+    strengths = _names(path, data, "strengths")
+    dimensions = _names(path, data, "dimensions")
+    elements = {}
+    for name, members in _require(path, data, "elements", dict).items():
+        if not isinstance(members, list) or not members:
+            _fail(path, f"element '{name}' must list its dimensions")
         unknown = set(members) - set(dimensions)
-        if unknown or not members:
-            _fail(path, f"element '{name}' names unknown or no dimensions {sorted(unknown)}")
+        if unknown:
+            _fail(path, f"element '{name}' names unknown dimensions {sorted(map(str, unknown))}")
+        elements[str(name)] = tuple(members)
+    orphans = [d for d in dimensions if not any(d in m for m in elements.values())]
+    if orphans:
+        _fail(path, f"dimension(s) {orphans} belong to no element")
     rule = _parse_rule(path, data, strengths, dimensions, elements)
     seen_ids: set[str] = set()
     sets = {
@@ -328,9 +353,14 @@ def load_catalogue(path: Path) -> Catalogue:
         sets=sets,
     )
     texts = {}
+    # Only this version's files: 2012.1.1's must not be taken for 2012.1's.
+    own = re.compile(rf"^{re.escape(catalogue_id)}-{re.escape(version)}\.([a-z]{{2,3}})\.yaml$")
     for text_path in sorted(path.parent.glob(f"{catalogue_id}-{version}.*.yaml")):
+        named = own.match(text_path.name)
+        if named is None:
+            continue
         parsed = _parse_texts(text_path, catalogue)
-        if text_path.name != f"{catalogue_id}-{version}.{parsed.language}.yaml":
+        if parsed.language != named.group(1):
             _fail(text_path, f"holds language '{parsed.language}' under another name")
         texts[parsed.language] = parsed
     if SOURCE_LANGUAGE not in texts:

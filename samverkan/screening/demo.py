@@ -10,7 +10,8 @@ DELPHI = ("ilo-ec-delphi", "2009.1")
 
 
 def screen_demo_case(actor: Membership, case: Case) -> None:
-    """Yes to the first two indicators of every dimension, the rest unknown."""
+    """Yes to the first two indicators of every dimension, no to the next two, the rest
+    unknown."""
     catalogue = registry.get(*DELPHI)
     forms = {row.form for row in case.exploitation_forms.all()}
     indicator_set = catalogue.choose_set(

@@ -7,8 +7,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.screening import registry
-from samverkan.screening.catalogue import REGION_LANGUAGES, Catalogue, SetChoiceError
+from samverkan.screening.catalogue import (
+    REGION_LANGUAGES,
+    Catalogue,
+    SetChoiceError,
+    audience_of,
+)
 from samverkan.screening.rule import Answer
+from samverkan.screening.services import NOTE_MAX
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -107,10 +113,9 @@ class StartForm(forms.Form):
         except SetChoiceError as error:
             raise forms.ValidationError(SET_CHOICE_ERRORS[str(error)]) from error
         data["catalogue"] = catalogue
-        child = (data.get("age") is not None and data["age"] < 18) or data.get(
-            "age_estimate"
-        ) == "child"
-        data["audience"] = self.audience or ("child" if child else "adult")
+        data["audience"] = self.audience or audience_of(
+            age=data.get("age"), age_estimate=data.get("age_estimate") or None
+        )
         return data
 
 
@@ -160,16 +165,25 @@ class AnswersForm(forms.Form):
     note = forms.CharField(
         label=_("Note"),
         required=False,
-        max_length=2000,
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("What you saw or were told. Write no names or other identifying details."),
     )
 
-    def __init__(self, *args, catalogue: Catalogue, indicator_set, language: str, **kwargs):
+    def __init__(
+        self,
+        *args,
+        catalogue: Catalogue,
+        indicator_set,
+        language: str,
+        with_note: bool,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.catalogue = catalogue
         self.indicator_set = indicator_set
         self.texts = catalogue.texts_for(language)
+        # A quick screening keeps nothing, so it asks for no note.
         note = self.fields.pop("note")
         for indicator in indicator_set.indicators:
             self.fields[indicator.id] = forms.ChoiceField(
@@ -178,14 +192,30 @@ class AnswersForm(forms.Form):
                 required=False,
                 widget=forms.RadioSelect,
             )
-        self.fields["note"] = note
+        if with_note:
+            self.fields["note"] = note
+
+    def clean(self):
+        data = super().clean()
+        # A field sent twice (yes and no) is a contradiction, not "the last one wins".
+        twice = sorted(
+            indicator.id
+            for indicator in self.indicator_set.indicators
+            if len(self.data.getlist(indicator.id)) > 1
+        )
+        if twice:
+            raise forms.ValidationError(
+                _("Each indicator takes one answer; these were answered twice: %(ids)s.")
+                % {"ids": ", ".join(twice)}
+            )
+        return data
 
     def dimensions(self):
-        """(dimension name, [(bound field, indicator)]) in the catalogue's order."""
+        """(dimension name, [(bound field, indicator, doubt or None)]) in the catalogue's order."""
         groups = []
         for dimension in self.catalogue.dimensions:
             rows = [
-                (self[indicator.id], indicator)
+                (self[indicator.id], indicator, self.texts.uncertain.get(indicator.uncertain))
                 for indicator in self.indicator_set.indicators
                 if indicator.dimension == dimension
             ]

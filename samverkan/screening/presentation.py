@@ -17,7 +17,6 @@ class DimensionLine:
     status_label: str
     explanation: str
     carried_by: list[tuple[str, str]]  # (indicator text, strength)
-    yes: list[tuple[str, str]]
     unknown_count: int
 
 
@@ -40,6 +39,12 @@ class Summary:
     counts: dict[str, int]
     notes: list[str]
     verified: bool
+
+
+def doubts(catalogue: Catalogue, indicator_set, texts: Texts) -> tuple[list[str], bool]:
+    """What the page must say about the set's sources, and whether it is verified."""
+    notes = [texts.notes[n] for n in (*indicator_set.notes, *catalogue.rule.notes)]
+    return notes, indicator_set.verified and catalogue.rule.verified
 
 
 def _status_label(status: Status) -> str:
@@ -120,7 +125,6 @@ def summarise(catalogue: Catalogue, result: Result, language: str) -> Summary:
             status_label=_status_label(line.status),
             explanation=_explanation(catalogue, texts, line),
             carried_by=[_indicator(texts, i) for i in line.carried_by],
-            yes=[_indicator(texts, i) for i in line.yes],
             unknown_count=len(line.unknown),
         )
         for line in result.dimensions
@@ -134,7 +138,7 @@ def summarise(catalogue: Catalogue, result: Result, language: str) -> Summary:
         )
         for line in result.elements
     ]
-    notes = [texts.notes[n] for n in (*indicator_set.notes, *catalogue.rule.notes)]
+    notes, verified = doubts(catalogue, indicator_set, texts)
     return Summary(
         catalogue_title=texts.title,
         set_name=texts.sets[indicator_set.id],
@@ -144,5 +148,5 @@ def summarise(catalogue: Catalogue, result: Result, language: str) -> Summary:
         elements=elements,
         counts={a: result.counts().get(a, 0) for a in ("yes", "no", "unknown")},
         notes=notes,
-        verified=indicator_set.verified and catalogue.rule.verified,
+        verified=verified,
     )

@@ -24,6 +24,9 @@ class Answer(StrEnum):
     UNKNOWN = "unknown"
 
 
+ANSWERS = frozenset(answer.value for answer in Answer)
+
+
 class Status(IntEnum):
     """Ordered, so that "a yes never lowers the result" is a comparison."""
 
@@ -90,7 +93,9 @@ def parse_answers(indicator_set: IndicatorSet, answers: Mapping[str, str]) -> di
     unknown_ids = set(answers) - set(indicator_set.by_id)
     if unknown_ids:
         raise AnswerError("unknown_indicator", unknown_ids)
-    invalid = {i for i, value in answers.items() if value not in Answer._value2member_map_}
+    invalid = {
+        i for i, value in answers.items() if not isinstance(value, str) or value not in ANSWERS
+    }
     if invalid:
         raise AnswerError("invalid_answer", invalid)
     return {

@@ -13,27 +13,30 @@ from samverkan.cases.models import Case, Category
 from samverkan.policy import access as policy
 from samverkan.policy import cases as case_policy
 from samverkan.screening import registry, rule
-from samverkan.screening.catalogue import Catalogue, IndicatorSet
+from samverkan.screening.catalogue import Catalogue
 from samverkan.screening.models import Screening
 
 
 @dataclass(frozen=True)
 class ScreeningView:
     screening: Screening
-    catalogue: Catalogue
-    indicator_set: IndicatorSet
-    result: rule.Result
+    # None when the catalogue version it used is no longer installed: the
+    # screening is still listed, without a result, rather than breaking the case.
+    catalogue: Catalogue | None
+    result: rule.Result | None
     note: str
 
 
 def _view(screening: Screening) -> ScreeningView:
-    catalogue = registry.get(screening.catalogue, screening.catalogue_version)
-    indicator_set = catalogue.sets[screening.indicator_set]
     sealed = screening.unseal("answers") or {}
+    catalogue = registry.get(screening.catalogue, screening.catalogue_version)
+    indicator_set = catalogue.sets.get(screening.indicator_set) if catalogue else None
+    if indicator_set is None:
+        return ScreeningView(screening, None, None, sealed.get("note", ""))
     result = rule.evaluate(
         catalogue, indicator_set, sealed.get("answers", {}), audience=screening.audience
     )
-    return ScreeningView(screening, catalogue, indicator_set, result, sealed.get("note", ""))
+    return ScreeningView(screening, catalogue, result, sealed.get("note", ""))
 
 
 def screenings_shown(case: Case, access: case_policy.CaseAccess) -> list[ScreeningView] | None:

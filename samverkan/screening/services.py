@@ -44,8 +44,15 @@ def record_screening(
     language: str,
     answers: dict[str, str],
     note: str = "",
+    audience: str | None = None,
 ) -> tuple[Screening, rule.Result]:
-    """Record a screening on ``case``: the answers sealed with the catalogue version."""
+    """Record a screening on ``case``: the answers sealed with the catalogue version.
+
+    ``audience`` ("adult" or "child", as the professional estimated it) counts only
+    where the case does not know the person's age group.
+    """
+    # Locked like a closing, so that a screening never lands on a case closed meanwhile.
+    case = Case.objects.select_related("person").select_for_update(of=("self",)).get(pk=case.pk)
     access = case_policy.case_access(actor, case)
     case_policy.require_on_case(actor, "case.screening.record", case, access)
     if case.is_closed:
@@ -60,7 +67,7 @@ def record_screening(
         raise ValidationError(_("The catalogue has no texts in this language."))
     if len(note) > NOTE_MAX:
         raise ValidationError(_("Write at most %(max)d characters.") % {"max": NOTE_MAX})
-    audience = audience_of(case)
+    audience = audience_of(case) or audience
     if audience is None:
         audience = indicator_set.audience if indicator_set.audience != "any" else "adult"
     if indicator_set.audience not in (audience, "any"):

@@ -23,7 +23,7 @@ from samverkan.policy import access
 from samverkan.policy.views import policy_required
 from samverkan.screening import registry, rule, services
 from samverkan.screening.forms import AnswersForm, ScreeningKeyForm, StartForm
-from samverkan.screening.presentation import summarise
+from samverkan.screening.presentation import doubts, summarise
 from samverkan.web.forms import add_service_errors
 
 TEMPLATE = "screening/screening.html"
@@ -34,8 +34,11 @@ NOTIFIABLE = frozenset(AnonymousNotification.Indicator.values)
 def _answers_page(
     request, key, catalogue, indicator_set, language, *, case=None, form=None, status=200
 ):
-    form = form or AnswersForm(catalogue=catalogue, indicator_set=indicator_set, language=language)
+    form = form or AnswersForm(
+        catalogue=catalogue, indicator_set=indicator_set, language=language, with_note=bool(case)
+    )
     texts = catalogue.texts_for(language)
+    notes, verified = doubts(catalogue, indicator_set, texts)
     context = {
         "step": "answer",
         "case": case,
@@ -43,8 +46,8 @@ def _answers_page(
         "form": form,
         "catalogue": catalogue,
         "set_name": texts.sets[indicator_set.id],
-        "notes": [texts.notes[n] for n in (*indicator_set.notes, *catalogue.rule.notes)],
-        "verified": indicator_set.verified and catalogue.rule.verified,
+        "notes": notes,
+        "verified": verified,
         "language": language,
     }
     return render(request, TEMPLATE, context, status=status)
@@ -59,6 +62,9 @@ def _steps(request, *, case=None, audience=None):
     """The start and answer steps shared by both kinds of screening. Returns a response,
     or the validated (key data, answers form) of a complete answer step."""
     step = request.POST.get("step") if request.method == "POST" else None
+    if case is not None and case.is_closed:
+        error = _("The case is closed: it takes no new screening.")
+        return _start_page(request, None, case=case, status=400, error=error), None
     if step is None:
         return _start_page(request, StartForm(audience=audience), case=case), None
     if step == "start":
@@ -84,6 +90,7 @@ def _steps(request, *, case=None, audience=None):
         catalogue=data["catalogue"],
         indicator_set=data["set"],
         language=data["language"],
+        with_note=case is not None,
     )
     if not answers.is_valid():
         return _answers_refused(request, key, answers, case), None
@@ -160,6 +167,7 @@ def case_screening(request, case_uuid):
             language=data["language"],
             answers=answers.answers(),
             note=answers.cleaned_data["note"],
+            audience=data["audience"],
         )
     except ValidationError as error:
         add_service_errors(answers, error)
@@ -200,14 +208,15 @@ def checklist(request, catalogue_id, version, set_id, language):
         )
         for dimension in catalogue.dimensions
     ]
+    notes, verified = doubts(catalogue, indicator_set, texts)
     context = {
         "catalogue": catalogue,
         "texts": texts,
         "set_name": texts.sets[set_id],
         "dimensions": dimensions,
-        "notes": [texts.notes[n] for n in (*indicator_set.notes, *catalogue.rule.notes)],
+        "notes": notes,
         "uncertain": texts.uncertain,
-        "verified": indicator_set.verified and catalogue.rule.verified,
+        "verified": verified,
         "language": language,
     }
     # The sheet is handed to people in its language: its headings are too, where

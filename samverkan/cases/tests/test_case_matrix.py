@@ -323,8 +323,9 @@ def may(org: str, role: str, case: str, action: str) -> bool:
         return False
     lead = LEADS[case] == org
     member = lead or (org, case) in GRANTS  # emergency access is read-only
+    own = GRANTS.get((org, case), frozenset())  # ... and lends no category to writes
     rules = {
-        "note": role in CASE_READERS and member and C.NOTES in shown,
+        "note": role in CASE_READERS and member and C.NOTES in own,
         "milestone": role in CASE_READERS and member,
         "share": role in CASE_WORKERS and lead,
         "consent": role in CASE_WORKERS and lead,
@@ -332,7 +333,7 @@ def may(org: str, role: str, case: str, action: str) -> bool:
         "close": role in DECIDERS and lead,
         "secret_location.manage": role == Role.CASE_MANAGER and lead,
         "secret_location.write": member and C.SECRET_LOCATION in shown,
-        "screening": role in CASE_READERS and member and C.EXPLOITATION in shown,
+        "screening": role in CASE_READERS and member and C.EXPLOITATION in own,
     }
     return rules[action]
 

@@ -368,6 +368,20 @@ def test_a_coordinator_breaks_the_glass_with_a_reason_and_the_lead_is_told(
     assert "break_glass" in viewed.flags
 
 
+def test_emergency_access_lends_no_category_to_a_participants_writes(world, case):
+    """A coordinator whose agency takes part for the metadata only, then breaks the glass,
+    reads everything but may write only with what taking part grants."""
+    basis = factories.consent(world.cecilia, case, kinds=[Organisation.Kind.COORDINATION_AGENCY])
+    factories.share(world.cecilia, case, world.coordination, basis)
+    services.break_glass(actor=world.karl, case_number=case.number, reason=REASON, minutes=30)
+    access = case_policy.case_access(world.karl, case)
+    assert access.participant and access.shows(Category.NOTES)
+    assert access.own_categories == {Category.METADATA}
+    assert not case_policy.can_on_case(world.karl, "case.note.add", case, access)
+    assert not case_policy.can_on_case(world.karl, "case.screening.record", case, access)
+    assert case_policy.can_on_case(world.karl, "case.milestone.record", case, access)
+
+
 def test_emergency_access_ends_when_its_time_is_up(world, case):
     services.break_glass(actor=world.karl, case_number=case.number, reason=REASON, minutes=60)
     with time_machine.travel(timezone.now() + timedelta(minutes=61)):

@@ -242,3 +242,37 @@ def test_the_labour_sets_match_the_secondary_source_row_by_row():
         for i in delphi.sets[set_id].indicators
     }
     assert catalogue == rows
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (lambda d: d["rule"].update(groups=["medium"]), "rule 'groups' must map each group"),
+        (lambda d: d.update(dimensions=[{"a": 1}]), "'dimensions' must be a list of names"),
+        (lambda d: d.update(strengths=["strong", "strong"]), "'strengths' lists a name twice"),
+        (lambda d: d.update(strengths="strong"), "'strengths' must be a list"),
+        (
+            lambda d: d["elements"].update(destination=["coercion_at_destination"]),
+            "dimension(s) ['abuse_of_vulnerability_destination'] belong to no element",
+        ),
+        (
+            lambda d: d["sets"]["adults_labour"]["indicators"][0].update(id=None),
+            "an indicator id must be a non-empty text",
+        ),
+    ],
+)
+def test_malformed_structure_is_named_not_crashed_on(broken, change, message):
+    assert message in refused(broken(DELPHI_FILE, change))
+
+
+def test_a_later_dotted_version_does_not_disturb_this_one(broken, tmp_path):
+    path = broken(DELPHI_FILE, lambda data: None)
+    for name in ("ilo-ec-delphi-2009.1.en.yaml", "ilo-ec-delphi-2009.1.yaml"):
+        later = name.replace("2009.1", "2009.1.1")
+        text = (tmp_path / name).read_text(encoding="utf-8").replace("2009.1", "2009.1.1")
+        (tmp_path / later).write_text(text, encoding="utf-8")
+    assert set(load_directory(tmp_path)) == {
+        ("ilo-ec-delphi", "2009.1"),
+        ("ilo-ec-delphi", "2009.1.1"),
+    }
+    assert load_catalogue(path).languages == ("en", "sv")

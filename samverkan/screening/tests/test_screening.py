@@ -217,6 +217,15 @@ def test_the_api_evaluates_without_storing(client, world, login):
         ({"language": "xx"}, "language", "Choose one of: en, sv."),
         ({"form": None}, "form", "Name a set, or the form of exploitation."),
         ({"colour": "red"}, "colour", "This field is not accepted here."),
+        ({"answers": {"AL-EX-01": ["yes"]}}, "answers", "Answer yes, no or unknown for: AL-EX-01"),
+        ({"answers": {"AL-EX-01": {}}}, "answers", "Answer yes, no or unknown for: AL-EX-01"),
+        ({"answers": {"AL-EX-01": 1}}, "answers", "Answer yes, no or unknown for: AL-EX-01"),
+        (
+            {"answers": [{"id": "AL-EX-01", "answer": ["yes"]}]},
+            "answers",
+            "Answer yes, no or unknown for: AL-EX-01",
+        ),
+        ({"set": "adults_labour", "form": "sexual"}, "form", "for another form of exploitation"),
     ],
 )
 def test_the_api_refuses_bad_answers_clearly(client, world, login, change, field, message):
@@ -289,3 +298,138 @@ def test_a_printed_checklist_speaks_its_own_language(client, world, login):
     page = client.get("/screening/checklists/ilo-ec-delphi/2009.1/adults_labour/sv/")
     assert "Kryssa för ja, nej eller okänt. Skriv inga namn på bladet." in page.text
     assert "Tick yes, no or unknown." not in page.text
+
+
+def test_a_key_given_twice_is_refused_not_overwritten(client, world, login):
+    login(client, world.alice)
+    body = (
+        '{"catalogue": "ilo-ec-delphi", "version": "2009.1", "form": "labour", '
+        '"answers": {"AL-EX-01": "yes", "AL-EX-01": "no"}}'
+    )
+    response = client.post(EVALUATE, body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == "These keys are given twice: AL-EX-01."
+    broken = client.post(EVALUATE, '{"answers": ', content_type="application/json")
+    assert broken.status_code == 400
+
+
+def test_a_page_answer_sent_twice_is_refused(client, world, login):
+    login(client, world.alice)
+    data = {
+        "step": "answer",
+        "catalogue": "ilo-ec-delphi",
+        "version": "2009.1",
+        "set": "adults_labour",
+        "audience": "adult",
+        "language": "en",
+        "AL-EX-01": ["yes", "no"],
+    }
+    response = client.post("/screening/", data)
+    assert response.status_code == 400
+    assert "these were answered twice: AL-EX-01" in response.text
+
+
+def test_a_closed_case_takes_no_screening(client, world, login, case):
+    from django.core.exceptions import ValidationError
+
+    from samverkan.cases import services as case_services
+    from samverkan.screening import services
+
+    case_services.close_case(
+        actor=world.cecilia,
+        case=case,
+        outcome="other",
+        closed_on=case.opened_at.date(),
+        outcome_country="",
+        evidence="",
+    )
+    login(client, world.cecilia)
+    page = client.get(f"/cases/{case.uuid}/screening/")
+    assert page.status_code == 400
+    assert "The case is closed: it takes no new screening." in page.text
+    assert 'name="step"' not in page.text
+    with pytest.raises(ValidationError):
+        services.record_screening(
+            actor=world.cecilia,
+            case=case,
+            catalogue_id="ilo-ec-delphi",
+            version="2009.1",
+            set_id="adults_labour",
+            language="en",
+            answers={},
+        )
+    assert Screening.objects.count() == 0
+
+
+def test_where_the_case_does_not_know_the_age_the_estimate_counts(client, world, login, case):
+    case.person.age_group = "unknown"
+    case.person.save(update_fields=["age_group"])
+    login(client, world.cecilia)
+    url = f"/cases/{case.uuid}/screening/"
+    page = start(client, url, catalogue="ilo-forced-labour", age_estimate="child")
+    assert page.status_code == 200
+    response = client.post(
+        url,
+        {
+            "step": "answer",
+            "catalogue": "ilo-forced-labour",
+            "version": "2012.1",
+            "set": "forced_labour",
+            "audience": "child",
+            "language": "en",
+            "FL-09": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert Screening.objects.get().audience == "child"
+
+
+def test_the_answers_are_sealed_in_the_database(world, case):
+    from django.db import connection
+
+    from samverkan.screening import services
+
+    services.record_screening(
+        actor=world.cecilia,
+        case=case,
+        catalogue_id="ilo-ec-delphi",
+        version="2009.1",
+        set_id="adults_labour",
+        language="en",
+        answers={"AL-EX-01": "yes"},
+        note=NOTE,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT answers FROM screening_screening")
+        (stored,) = cursor.fetchone()
+    assert "Canarynote" not in stored and "AL-EX-01" not in stored
+
+
+def test_a_screening_whose_catalogue_is_gone_still_lists(client, world, login, case):
+    from samverkan.screening import services
+
+    services.record_screening(
+        actor=world.cecilia,
+        case=case,
+        catalogue_id="ilo-ec-delphi",
+        version="2009.1",
+        set_id="adults_labour",
+        language="en",
+        answers={"AL-EX-01": "yes"},
+        note=NOTE,
+    )
+    Screening.objects.update(catalogue_version="2008.9")
+    login(client, world.cecilia)
+    page = client.get(f"/cases/{case.uuid}/")
+    assert page.status_code == 200
+    assert "no longer installed" in page.text and NOTE in page.text
+    listed = client.get(f"/api/v1/cases/{case.uuid}/screenings/").json()
+    assert listed["results"][0]["assessment"] is None
+
+
+def test_the_answer_page_marks_what_is_uncertain(client, world, login):
+    login(client, world.alice)
+    page = start(client, "/screening/", form="sexual", age="30")
+    row = page.text.split('data-indicator="AS-CD-07"')[1].split("</div>")[0]
+    assert "not checked against the publication" in row
+    assert 'name="note"' not in page.text  # a quick screening keeps no note
