@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "samverkan.policy",
     "samverkan.cases",
     "samverkan.web",
+    # Referrals and the service directory.
+    "samverkan.directory",
+    "samverkan.referrals",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -349,3 +352,8 @@ SITE_URL = (
     if PRODUCTION
     else env.str("SAMVERKAN_SITE_URL", default="http://127.0.0.1:8000")
 )
+
+# Referrals: the receiver is reminded of an unanswered referral after this many hours.
+REFERRAL_REMINDER_HOURS = env.int("SAMVERKAN_REFERRAL_REMINDER_HOURS", default=48)
+if REFERRAL_REMINDER_HOURS < 1:
+    raise ImproperlyConfigured("SAMVERKAN_REFERRAL_REMINDER_HOURS must be at least 1")

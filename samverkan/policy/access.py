@@ -49,6 +49,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "anonymous_notification.record": CASE_WORKERS,
     "anonymous_notification.list": CASE_WORKERS,
     "country_configuration.manage": frozenset({Role.PLATFORM_ADMIN}),
+    # Referrals and the service directory (samverkan.policy.referrals decides
+    # which referrals; the directory holds nothing about a person).
+    "referral.inbox": CASE_ROLES,
+    "directory.view": frozenset(Role.values),
+    "directory.manage": frozenset(
+        {Role.SERVICE_PROVIDER, Role.CASE_MANAGER, Role.ORGANISATION_ADMIN}
+    ),
 }
 
 # Which roles each inviting role may hand out.

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from samverkan.referrals import api
+
+urlpatterns = [
+    path("referrals/", api.ReferralListView.as_view(), name="api-referrals"),
+    path(
+        "referrals/<uuid:referral_uuid>/",
+        api.ReferralDetailView.as_view(),
+        name="api-referral-detail",
+    ),
+    path(
+        "referrals/<uuid:referral_uuid>/<slug:action>/",
+        api.ReferralActionView.as_view(),
+        name="api-referral-action",
+    ),
+    path("cases/<uuid:case_uuid>/sharing/", api.CaseSharingView.as_view(), name="api-case-sharing"),
+    path("services/", api.ServiceListView.as_view(), name="api-services"),
+    path(
+        "services/<uuid:service_uuid>/availability/",
+        api.ServiceAvailabilityView.as_view(),
+        name="api-service-availability",
+    ),
+]

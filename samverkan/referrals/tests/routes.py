@@ -1,0 +1,30 @@
+"""The referral, sharing and directory pages and endpoints in the authorization
+matrix (samverkan/policy/tests/test_matrix.py): URL name -> the role-level
+policy action that opens it. Which referral, case or service, and what of
+it, is then decided per object (samverkan/referrals/tests/test_referral_matrix.py).
+"""
+
+WEB_ROUTES: dict[str, str] = {
+    "referral-inbox": "referral.inbox",
+    "referral-detail": "referral.inbox",
+    "referral-accept": "referral.inbox",
+    "referral-decline": "referral.inbox",
+    "referral-request-information": "referral.inbox",
+    "referral-answer": "referral.inbox",
+    "referral-withdraw": "referral.inbox",
+    "referral-new": "case.list",
+    "case-sharing": "case.list",
+    "service-list": "directory.view",
+    "service-new": "directory.manage",
+    "service-availability": "directory.manage",
+}
+
+# GET's action where a URL takes GET; POST on api-services needs "directory.manage".
+API_ROUTES: dict[str, str] = {
+    "api-referrals": "referral.inbox",
+    "api-referral-detail": "referral.inbox",
+    "api-referral-action": "referral.inbox",
+    "api-case-sharing": "case.list",
+    "api-services": "directory.view",
+    "api-service-availability": "directory.manage",
+}
