@@ -35,6 +35,9 @@ def shell(request):
             "countries": access.can(membership, "country_configuration.manage"),
             "emergency_access": access.can(membership, "case.break_glass")
             and may_break_glass(membership),
+            # Referrals and the service directory.
+            "referrals": access.can(membership, "referral.inbox"),
+            "directory": access.can(membership, "directory.view"),
         },
         "unread_notifications": unread_notification_count(membership),
     }
