@@ -199,5 +199,5 @@ def case_sharing(request, case_uuid):
         return render(
             request,
             "referrals/case_sharing.html",
-            {"sharing": sharing, "languages": settings.LANGUAGES, "language": language},
+            {"sharing": sharing, "print_languages": settings.LANGUAGES, "language": language},
         )
