@@ -357,3 +357,6 @@ SITE_URL = (
 REFERRAL_REMINDER_HOURS = env.int("SAMVERKAN_REFERRAL_REMINDER_HOURS", default=48)
 if REFERRAL_REMINDER_HOURS < 1:
     raise ImproperlyConfigured("SAMVERKAN_REFERRAL_REMINDER_HOURS must be at least 1")
+
+# Where the public help pages' quick-exit button leaves for: a neutral site.
+QUICK_EXIT_URL = env.str("SAMVERKAN_QUICK_EXIT_URL", default="https://www.wikipedia.org/")

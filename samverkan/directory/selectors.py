@@ -61,3 +61,27 @@ def service_for_change(actor: Membership, service_uuid) -> Service:
     if service is None:
         raise policy.PolicyDenied
     return service
+
+
+def public_services(country: str, municipality: str = "") -> list[Service]:
+    """What the public help pages show: services their providers marked public."""
+    services = Service.objects.active().filter(is_public=True, country=country)
+    if municipality:
+        services = services.filter(municipality=municipality)
+    return list(services)
+
+
+def public_countries() -> list[str]:
+    return sorted(
+        set(Service.objects.active().filter(is_public=True).values_list("country", flat=True))
+    )
+
+
+def public_municipalities(country: str) -> list[str]:
+    return sorted(
+        set(
+            Service.objects.active()
+            .filter(is_public=True, country=country)
+            .values_list("municipality", flat=True)
+        )
+    )

@@ -17,6 +17,9 @@ WEB_ROUTES: dict[str, str] = {
     "service-list": "directory.view",
     "service-new": "directory.manage",
     "service-availability": "directory.manage",
+    # The public help pages: no login.
+    "help": "public",
+    "help-country": "public",
 }
 
 # GET's action where a URL takes GET; POST on api-services needs "directory.manage".

@@ -90,7 +90,7 @@ def expected(org: str, role: str, route: str, key: str) -> int:
     reader = role in CASE_READERS
     if route in {"referral-inbox", "api-referrals"}:
         return 200 if reader else (403 if api else 404)
-    if route in {"service-list", "api-services"}:
+    if route in {"service-list", "api-services", "help", "help-country"}:
         return 200
     if route == "service-new":
         return 200 if role in MANAGERS else 404
@@ -159,6 +159,8 @@ def cells(world, key: str):
     yield "referral-new", "get", reverse("referral-new", args=[case.uuid]), {}
     yield "case-sharing", "get", reverse("case-sharing", args=[case.uuid]), {}
     yield "api-case-sharing", "get", reverse("api-case-sharing", args=[case.uuid]), {}
+    yield "help", "get", reverse("help"), {}
+    yield "help-country", "get", reverse("help-country", args=["SE"]), {}
     yield "service-list", "get", reverse("service-list"), {}
     yield "api-services", "get", reverse("api-services"), {}
     yield "service-new", "get", reverse("service-new"), {}
