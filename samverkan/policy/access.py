@@ -56,6 +56,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "directory.manage": frozenset(
         {Role.SERVICE_PROVIDER, Role.CASE_MANAGER, Role.ORGANISATION_ADMIN}
     ),
+    "team.list": CASE_ROLES,
+    "team.create": frozenset({Role.COORDINATOR, Role.ORGANISATION_ADMIN}),
+    "consultation.ask": CASE_ROLES,
 }
 
 # Which roles each inviting role may hand out.

@@ -16,6 +16,10 @@ Part of the one policy (``samverkan.policy``):
   referral is open; the sender answers, or withdraws it.
 - The directory holds no personal data: everyone logged in reads it; a
   provider organisation keeps its own services and their free places.
+- Teams are known to the case workers of the country; a coordinator or an
+  organisation admin convenes one for its own organisation. An anonymous
+  consultation is read and answered by the professional who asked it and
+  the team's named members, nobody else.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from samverkan.accounts.models import Membership
 from samverkan.directory.models import Service
 from samverkan.policy.access import CASE_ROLES, CASE_WORKERS, PolicyDenied, can
 from samverkan.policy.cases import LAW_ENFORCEMENT_KINDS
-from samverkan.referrals.models import Referral
+from samverkan.referrals.models import Consultation, Referral, Team
 
 logger = logging.getLogger(__name__)
 
@@ -109,3 +113,29 @@ def can_manage_service(actor: Membership | None, service: Service | None = None)
     if not can(actor, "directory.manage"):
         return False
     return service is None or service.provider_id == actor.organisation_id
+
+
+def teams_visible_to(actor: Membership | None) -> QuerySet[Team]:
+    """The teams of the actor's country: any professional may ask one for advice."""
+    if not can(actor, "team.list"):
+        return Team.objects.none()
+    return Team.objects.filter(country=actor.organisation.country)
+
+
+def consultations_visible_to(actor: Membership | None) -> QuerySet[Consultation]:
+    """The consultations the actor asked, and those put to a team naming the actor."""
+    if not can(actor, "consultation.ask"):
+        return Consultation.objects.none()
+    return Consultation.objects.filter(Q(asked_by=actor) | Q(team__members=actor)).distinct()
+
+
+def access_consultation(actor: Membership | None, consultation_uuid) -> Consultation:
+    consultation = (
+        consultations_visible_to(actor)
+        .select_related("team", "organisation")
+        .filter(uuid=consultation_uuid)
+        .first()
+    )
+    if consultation is None:
+        raise PolicyDenied
+    return consultation

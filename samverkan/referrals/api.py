@@ -17,7 +17,9 @@ from samverkan.cases.models import Category, Consent, Purpose
 from samverkan.directory import selectors as directory_selectors
 from samverkan.directory import services as directory_services
 from samverkan.directory.models import Service, ServiceKind, TargetGroup
-from samverkan.referrals import selectors, services
+from samverkan.policy import referrals as referral_policy
+from samverkan.referrals import selectors, services, team_services
+from samverkan.referrals.identifiers import LABELS
 from samverkan.referrals.models import DeclineReason, Urgency
 
 TEXT_MAX = services.TEXT_MAX
@@ -393,3 +395,152 @@ class ServiceAvailabilityView(APIView):
             actor=request.membership, service=service, **serializer.validated_data
         )
         return Response(ServiceSerializer(service).data)
+
+
+# --- Teams and anonymous consultations -------------------------------------------
+
+
+class TeamSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    country = serializers.CharField()
+    area = serializers.CharField()
+    convener = OrganisationRefSerializer()
+    organisations = OrganisationRefSerializer(many=True, source="organisations.all")
+
+
+class TeamListView(APIView):
+    policy_action = "team.list"
+
+    @extend_schema(
+        operation_id="teams_list",
+        summary="The multi-agency teams of your country",
+        responses={200: TeamSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        return Response(TeamSerializer(selectors.team_list(request.membership), many=True).data)
+
+
+class ConsultationInputSerializer(StrictSerializer):
+    team = serializers.UUIDField()
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=TEXT_MAX)
+    confirmed = serializers.BooleanField(
+        required=False, default=False, help_text="Send although likely identifiers were flagged."
+    )
+
+
+class ReplyInputSerializer(StrictSerializer):
+    body = serializers.CharField(max_length=TEXT_MAX)
+    confirmed = serializers.BooleanField(required=False, default=False)
+
+
+class ConsultationSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    team = serializers.UUIDField(source="team.uuid")
+    subject = serializers.CharField()
+    organisation = OrganisationRefSerializer()
+    created_at = serializers.DateTimeField()
+
+
+class ConsultationMessageSerializer(serializers.Serializer):
+    organisation = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    body = serializers.CharField()
+    flagged = serializers.ListField(child=serializers.CharField())
+
+
+class ConsultationDetailSerializer(serializers.Serializer):
+    consultation = ConsultationSerializer()
+    messages = ConsultationMessageSerializer(many=True)
+
+
+def _flagged(error) -> exceptions.ValidationError:
+    """What looked like an identifier, by field; send again with ``confirmed``."""
+    labels = [str(LABELS[kind]) for kind in error.kinds]
+    return exceptions.ValidationError({"body": labels, "confirmed": [error.messages[0]]})
+
+
+def _thread_data(consultation, thread) -> dict:
+    return ConsultationDetailSerializer(
+        {
+            "consultation": consultation,
+            "messages": [
+                {
+                    "organisation": message.organisation.name,
+                    "created_at": message.created_at,
+                    "body": body,
+                    "flagged": message.flagged,
+                }
+                for message, body in thread
+            ],
+        }
+    ).data
+
+
+class ConsultationListView(APIView):
+    policy_action = "consultation.ask"
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="consultations_list",
+        summary="Consultations you asked, or put to a team that names you",
+        responses={200: ConsultationSerializer(many=True), **ERRORS},
+    )
+    def get(self, request):
+        rows = selectors.consultation_list(request.membership)
+        return Response(ConsultationSerializer(rows, many=True).data)
+
+    @extend_schema(
+        operation_id="consultations_create",
+        summary="Ask a team for an anonymous consultation",
+        request=ConsultationInputSerializer,
+        responses={201: ConsultationDetailSerializer, **ERRORS},
+    )
+    def post(self, request):
+        serializer = ConsultationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        actor = request.membership
+        team = selectors.team_detail(actor, values.pop("team"))
+        try:
+            consultation = team_services.consultation_ask(actor=actor, team=team, **values)
+        except team_services.IdentifiersFound as error:
+            raise _flagged(error) from error
+        consultation, thread = selectors.consultation_detail(actor, consultation.uuid)
+        return Response(_thread_data(consultation, thread), status=status.HTTP_201_CREATED)
+
+
+class ConsultationDetailView(APIView):
+    policy_action = "consultation.ask"
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="consultations_retrieve",
+        summary="A consultation's thread",
+        responses={200: ConsultationDetailSerializer, **ERRORS},
+    )
+    def get(self, request, consultation_uuid):
+        consultation, thread = selectors.consultation_detail(request.membership, consultation_uuid)
+        return Response(_thread_data(consultation, thread))
+
+    @extend_schema(
+        operation_id="consultations_reply",
+        summary="Reply in a consultation",
+        request=ReplyInputSerializer,
+        responses={201: ConsultationDetailSerializer, **ERRORS},
+    )
+    def post(self, request, consultation_uuid):
+        actor = request.membership
+        consultation = referral_policy.access_consultation(actor, consultation_uuid)
+        serializer = ReplyInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            team_services.consultation_reply(
+                actor=actor, consultation=consultation, **serializer.validated_data
+            )
+        except team_services.IdentifiersFound as error:
+            raise _flagged(error) from error
+        consultation, thread = selectors.consultation_detail(actor, consultation_uuid)
+        return Response(_thread_data(consultation, thread), status=status.HTTP_201_CREATED)

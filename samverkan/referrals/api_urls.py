@@ -15,6 +15,13 @@ urlpatterns = [
         name="api-referral-action",
     ),
     path("cases/<uuid:case_uuid>/sharing/", api.CaseSharingView.as_view(), name="api-case-sharing"),
+    path("teams/", api.TeamListView.as_view(), name="api-teams"),
+    path("consultations/", api.ConsultationListView.as_view(), name="api-consultations"),
+    path(
+        "consultations/<uuid:consultation_uuid>/",
+        api.ConsultationDetailView.as_view(),
+        name="api-consultation-detail",
+    ),
     path("services/", api.ServiceListView.as_view(), name="api-services"),
     path(
         "services/<uuid:service_uuid>/availability/",

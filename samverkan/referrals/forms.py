@@ -8,9 +8,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samverkan.accounts.models import Organisation
 from samverkan.cases.access_forms import CoveredSelect, ShareForm
 from samverkan.directory.models import Service, ServiceKind
-from samverkan.referrals.models import DeclineReason, Urgency
+from samverkan.referrals.models import DeclineReason, Team, Urgency
 
 TEXT_MAX = 5000
 
@@ -97,4 +98,51 @@ class AnswerForm(forms.Form):
 class WithdrawForm(forms.Form):
     text = forms.CharField(
         label=_("Why (optional)"), required=False, max_length=TEXT_MAX, widget=forms.TextInput
+    )
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Team.Kind.choices)
+    area = forms.CharField(label=_("Municipality or county"), max_length=100)
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Member organisations"),
+        queryset=Organisation.objects.none(),
+        to_field_name="uuid",
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Your organisation is always a member."),
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = organisations
+
+
+class ConsultationForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Your question"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Describe the situation without anything that identifies the person: no names, "
+            "dates of birth, identity numbers, phone numbers, e-mail or street addresses."
+        ),
+    )
+    confirmed = forms.BooleanField(
+        label=_("I have checked: this identifies nobody"),
+        required=False,
+        help_text=_("Only needed when the text was flagged."),
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Reply"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("No names or other identifiers here either."),
+    )
+    confirmed = forms.BooleanField(
+        label=_("I have checked: this identifies nobody"), required=False
     )

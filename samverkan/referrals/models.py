@@ -8,11 +8,13 @@ categories the referral names and its consent or legal basis allows.
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samverkan.accounts.models import Membership, Organisation
+from samverkan.accounts.models import Country, Membership, Organisation
 from samverkan.cases.models import (
     AgeGroup,
     Case,
@@ -141,3 +143,69 @@ class ReferralEvent(Sealed):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class Team(models.Model):
+    """A multi-agency team: a municipality's operational team, a county resource team."""
+
+    class Kind(models.TextChoices):
+        OPERATIONAL = "operational", _("Operational team of a municipality")
+        RESOURCE = "resource", _("Regional resource team")
+        OTHER = "other", _("Other multi-agency team")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    area = models.CharField(_("municipality or county"), max_length=100)
+    convener = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    organisations = models.ManyToManyField(
+        Organisation, related_name="teams", verbose_name=_("member organisations")
+    )
+    members = models.ManyToManyField(
+        Membership, related_name="teams", verbose_name=_("members"), blank=True
+    )
+    created_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["country", "area", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Consultation(models.Model):
+    """An anonymous question to a team: a thread that carries no personal data."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="consultations")
+    asked_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    subject = models.CharField(_("subject"), max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"consultation {self.uuid}"
+
+
+class ConsultationMessage(Sealed):
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # Sealed although it should hold no personal data: a slip must not sit in clear.
+    body = EncryptedField(category=None)
+    # Kinds of likely identifiers the author was warned about and sent anyway.
+    flagged = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"consultation message {self.uuid}"

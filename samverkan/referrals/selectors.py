@@ -167,3 +167,45 @@ def case_sharing(actor: Membership, case_uuid) -> CaseSharing:
         action="case.sharing_viewed", actor=actor, target=case, categories=[Category.METADATA]
     )
     return sharing
+
+
+def team_list(actor: Membership) -> list:
+    policy.require(actor, "team.list")
+    return list(
+        referral_policy.teams_visible_to(actor)
+        .select_related("convener")
+        .prefetch_related("organisations")
+    )
+
+
+def team_detail(actor: Membership, team_uuid):
+    team = referral_policy.teams_visible_to(actor).filter(uuid=team_uuid).first()
+    if team is None:
+        raise policy.PolicyDenied
+    return team
+
+
+@transaction.atomic
+def consultation_list(actor: Membership) -> list:
+    rows = list(
+        referral_policy.consultations_visible_to(actor).select_related("team", "organisation")
+    )
+    audit_record(
+        action="consultation.listed",
+        actor=actor,
+        object_type="referrals.consultation",
+        flags=[f"results:{len(rows)}"],
+    )
+    return rows
+
+
+@transaction.atomic
+def consultation_detail(actor: Membership, consultation_uuid):
+    """The thread, each message opened; reading it is audited."""
+    consultation = referral_policy.access_consultation(actor, consultation_uuid)
+    messages = [
+        (message, message.unseal("body") or "")
+        for message in consultation.messages.select_related("organisation", "author__user")
+    ]
+    audit_record(action="consultation.viewed", actor=actor, target=consultation)
+    return consultation, messages

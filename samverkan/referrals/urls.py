@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samverkan.referrals import views
+from samverkan.referrals import team_views, views
 
 urlpatterns = [
     path("referrals/", views.referral_inbox, name="referral-inbox"),
@@ -22,4 +22,16 @@ urlpatterns = [
     ),
     path("cases/<uuid:case_uuid>/referrals/new/", views.referral_new, name="referral-new"),
     path("cases/<uuid:case_uuid>/sharing/", views.case_sharing, name="case-sharing"),
+    path("teams/", team_views.team_list, name="team-list"),
+    path("teams/new/", team_views.team_new, name="team-new"),
+    path(
+        "teams/<uuid:team_uuid>/consultations/new/",
+        team_views.consultation_new,
+        name="consultation-new",
+    ),
+    path(
+        "consultations/<uuid:consultation_uuid>/",
+        team_views.consultation_detail,
+        name="consultation-detail",
+    ),
 ]

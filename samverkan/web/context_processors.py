@@ -38,6 +38,7 @@ def shell(request):
             # Referrals and the service directory.
             "referrals": access.can(membership, "referral.inbox"),
             "directory": access.can(membership, "directory.view"),
+            "teams": access.can(membership, "team.list"),
         },
         "unread_notifications": unread_notification_count(membership),
     }

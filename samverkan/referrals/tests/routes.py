@@ -17,6 +17,10 @@ WEB_ROUTES: dict[str, str] = {
     "service-list": "directory.view",
     "service-new": "directory.manage",
     "service-availability": "directory.manage",
+    "team-list": "team.list",
+    "team-new": "team.create",
+    "consultation-new": "consultation.ask",
+    "consultation-detail": "consultation.ask",
     # The public help pages: no login.
     "help": "public",
     "help-country": "public",
@@ -28,6 +32,9 @@ API_ROUTES: dict[str, str] = {
     "api-referral-detail": "referral.inbox",
     "api-referral-action": "referral.inbox",
     "api-case-sharing": "case.list",
+    "api-teams": "team.list",
+    "api-consultations": "consultation.ask",
+    "api-consultation-detail": "consultation.ask",
     "api-services": "directory.view",
     "api-service-availability": "directory.manage",
 }

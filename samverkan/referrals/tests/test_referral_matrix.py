@@ -21,7 +21,7 @@ from samverkan.accounts.models import Organisation, Role
 from samverkan.audit.models import AuditEntry
 from samverkan.cases.models import Category, Purpose
 from samverkan.cases.tests import factories as case_factories
-from samverkan.referrals import services
+from samverkan.referrals import services, team_services
 from samverkan.referrals.tests.factories import MESSAGE, refer, shelter_service
 from samverkan.referrals.tests.routes import API_ROUTES, WEB_ROUTES
 
@@ -39,6 +39,9 @@ CASE_READERS = frozenset(
 CASE_WORKERS = CASE_READERS - {Role.SERVICE_PROVIDER}
 MANAGERS = frozenset({Role.SERVICE_PROVIDER, Role.CASE_MANAGER, Role.ORGANISATION_ADMIN})
 SIDE = {"ngo": "sender", "shelter": "receiver"}
+# The consultation is read by who asked it and the team's named member only.
+CONSULTATION_READERS = frozenset({("police", Role.FRONTLINE), ("ngo", Role.CASE_MANAGER)})
+CONSULTATION_CANARY = "QxConsultationCanary how do we assess this?"
 
 
 @pytest.fixture
@@ -66,6 +69,20 @@ def world(db):
         )
         cases[key] = case
         referrals[key] = refer(lead, case, basis, service=service)
+    team = team_services.team_create(
+        actor=members["ngo", Role.COORDINATOR],
+        name="Matrix team",
+        kind="operational",
+        area="Malmö",
+        organisations=[orgs["shelter"]],
+        members=[members["ngo", Role.CASE_MANAGER]],
+    )
+    consultation = team_services.consultation_ask(
+        actor=members["police", Role.FRONTLINE],
+        team=team,
+        subject="Matrix question",
+        body=CONSULTATION_CANARY,
+    )
     services.referral_accept(
         actor=members["shelter", Role.CASE_MANAGER], referral=referrals["accepted"]
     )
@@ -75,6 +92,8 @@ def world(db):
         "service": service,
         "referrals": referrals,
         "cases": cases,
+        "team": team,
+        "consultation": consultation,
     }
 
 
@@ -92,6 +111,14 @@ def expected(org: str, role: str, route: str, key: str) -> int:
         return 200 if reader else (403 if api else 404)
     if route in {"service-list", "api-services", "help", "help-country"}:
         return 200
+    if route in {"team-list", "api-teams", "api-consultations", "consultation-new"}:
+        return 200 if reader else (403 if api else 404)
+    if route == "team-new":
+        return 200 if role in {Role.COORDINATOR, Role.ORGANISATION_ADMIN} else 404
+    if route in {"consultation-detail", "api-consultation-detail"}:
+        if api and not reader:
+            return 403
+        return 200 if (org, role) in CONSULTATION_READERS else 404
     if route == "service-new":
         return 200 if role in MANAGERS else 404
     if route in {"service-availability", "api-service-availability"}:
@@ -159,6 +186,16 @@ def cells(world, key: str):
     yield "referral-new", "get", reverse("referral-new", args=[case.uuid]), {}
     yield "case-sharing", "get", reverse("case-sharing", args=[case.uuid]), {}
     yield "api-case-sharing", "get", reverse("api-case-sharing", args=[case.uuid]), {}
+    consultation = world["consultation"]
+    yield "team-list", "get", reverse("team-list"), {}
+    yield "api-teams", "get", reverse("api-teams"), {}
+    yield "team-new", "get", reverse("team-new"), {}
+    yield "consultation-new", "get", reverse("consultation-new", args=[world["team"].uuid]), {}
+    yield "api-consultations", "get", reverse("api-consultations"), {}
+    url = reverse("consultation-detail", args=[consultation.uuid])
+    yield "consultation-detail", "get", url, {}
+    url = reverse("api-consultation-detail", args=[consultation.uuid])
+    yield "api-consultation-detail", "get", url, {}
     yield "help", "get", reverse("help"), {}
     yield "help-country", "get", reverse("help-country", args=["SE"]), {}
     yield "service-list", "get", reverse("service-list"), {}
@@ -208,6 +245,8 @@ def test_referral_matrix(world, client, org):
                     for secret in (case.number, str(case.uuid), MESSAGE):
                         if secret in body and not may_see_case:
                             failures.append(f"{org} {role} {key} {route}: shows {secret[:12]}")
+                    if CONSULTATION_CANARY in body and (org, role) not in CONSULTATION_READERS:
+                        failures.append(f"{org} {role} {route}: shows the consultation")
                     if route in {"referral-detail", "api-referral-detail"} and want == 200:
                         added = list(
                             AuditEntry.objects.filter(object_id=str(referral.uuid))
