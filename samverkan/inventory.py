@@ -630,6 +630,29 @@ INVENTORY: dict[str, Entry] = {
         flagged=F(S1, "Kinds of likely identifiers the author confirmed were none."),
         created_at=F(S1, "When."),
     ),
+    **_model(
+        "directory.SituationMapping",
+        retention=UNTIL_CHANGED,
+        visible_to="Everyone logged in of the same country.",
+        id=F(S0, "Database key."),
+        uuid=F(S0, "Stable identifier in URLs."),
+        country=F(S0, "Where."),
+        municipality=F(S0, "Where."),
+        mapped_on=F(S0, "When: mappings are kept over time."),
+        # Answers about a municipality as a whole (CBSS guidelines), never about a person.
+        vulnerable_groups=F(S0, "Local situation mapping."),
+        locations=F(S0, "Local situation mapping (kinds of places)."),
+        sectors=F(S0, "Local situation mapping."),
+        identifying_actors=F(S0, "Local situation mapping."),
+        exploitation_forms=F(S0, "Local situation mapping."),
+        existing_services=F(S0, "Local situation mapping."),
+        gaps=F(S0, "Local situation mapping."),
+        priorities=F(S0, "Local situation mapping."),
+        needed_services=F(S0, "Compared with the directory to list gaps."),
+        organisation=F(S0, "Who recorded it."),
+        recorded_by=F(S1, "Accountability."),
+        recorded_at=F(S0, "Administration."),
+    ),
 }
 
 

@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from samverkan.cases.models import ExploitationForm
 from samverkan.directory.models import ServiceKind, TargetGroup
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
@@ -73,4 +74,58 @@ class AvailabilityForm(forms.Form):
     free_places = forms.IntegerField(
         label=_("Free places now"),
         error_messages={"invalid": _("Write a whole number.")},
+    )
+
+
+class MappingForm(forms.Form):
+    municipality = forms.CharField(label=_("Municipality"), max_length=100)
+    mapped_on = forms.DateField(
+        label=_("Mapped on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    vulnerable_groups = forms.CharField(
+        label=_("Who are the vulnerable groups?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    locations = forms.CharField(
+        label=_("What are the relevant locations?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Kinds of places (harbour, berry farms, massage parlours), never a person's address."
+        ),
+    )
+    sectors = forms.CharField(
+        label=_("Which sectors of work are concerned?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    identifying_actors = forms.CharField(
+        label=_("Who can identify victims?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    exploitation_forms = forms.MultipleChoiceField(
+        label=_("Forms of exploitation seen"),
+        choices=ExploitationForm.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    existing_services = forms.CharField(
+        label=_("Which services exist?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    needed_services = forms.MultipleChoiceField(
+        label=_("Services the municipality needs"),
+        choices=ServiceKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Compared with the directory: a need no service meets there is a gap."),
+    )
+    gaps = forms.CharField(
+        label=_("What is missing?"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    priorities = forms.CharField(
+        label=_("What are the local priorities?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

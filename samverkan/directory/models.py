@@ -105,3 +105,36 @@ class Service(models.Model):
     def is_available(self) -> bool:
         """A service without places is available; one with places needs a free one."""
         return self.free_places is None or self.free_places > 0
+
+
+class SituationMapping(models.Model):
+    """One municipality's answers to the CBSS guidelines' mapping questions, at one date.
+
+    Kept over time: a new mapping adds a row, the latest is compared.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    municipality = models.CharField(_("municipality"), max_length=100)
+    mapped_on = models.DateField(_("mapped on"))
+    vulnerable_groups = models.TextField(_("Who are the vulnerable groups?"), blank=True)
+    locations = models.TextField(_("What are the relevant locations?"), blank=True)
+    sectors = models.TextField(_("Which sectors of work are concerned?"), blank=True)
+    identifying_actors = models.TextField(_("Who can identify victims?"), blank=True)
+    exploitation_forms = models.JSONField(_("forms of exploitation seen"), default=list)
+    existing_services = models.TextField(_("Which services exist?"), blank=True)
+    gaps = models.TextField(_("What is missing?"), blank=True)
+    priorities = models.TextField(_("What are the local priorities?"), blank=True)
+    # The kinds of service the municipality needs: compared with the directory for gaps.
+    needed_services = models.JSONField(_("services needed"), default=list)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["country", "municipality", "-mapped_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.mapped_on}"

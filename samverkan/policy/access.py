@@ -59,6 +59,10 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "team.list": CASE_ROLES,
     "team.create": frozenset({Role.COORDINATOR, Role.ORGANISATION_ADMIN}),
     "consultation.ask": CASE_ROLES,
+    "mapping.view": frozenset(Role.values),
+    "mapping.record": frozenset(
+        {Role.COORDINATOR, Role.CASE_MANAGER, Role.NETWORK_COORDINATOR, Role.ORGANISATION_ADMIN}
+    ),
 }
 
 # Which roles each inviting role may hand out.

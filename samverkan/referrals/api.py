@@ -13,10 +13,11 @@ from rest_framework.views import APIView
 
 from samverkan.cases import selectors as case_selectors
 from samverkan.cases.api import ERRORS, OrganisationRefSerializer, StrictSerializer
-from samverkan.cases.models import Category, Consent, Purpose
+from samverkan.cases.models import Category, Consent, ExploitationForm, Purpose
+from samverkan.directory import mapping
 from samverkan.directory import selectors as directory_selectors
 from samverkan.directory import services as directory_services
-from samverkan.directory.models import Service, ServiceKind, TargetGroup
+from samverkan.directory.models import Service, ServiceKind, SituationMapping, TargetGroup
 from samverkan.policy import referrals as referral_policy
 from samverkan.referrals import selectors, services, team_services
 from samverkan.referrals.identifiers import LABELS
@@ -544,3 +545,82 @@ class ConsultationDetailView(APIView):
             raise _flagged(error) from error
         consultation, thread = selectors.consultation_detail(actor, consultation_uuid)
         return Response(_thread_data(consultation, thread), status=status.HTTP_201_CREATED)
+
+
+# --- Local situation mapping ------------------------------------------------------
+
+
+class MappingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SituationMapping
+        fields = [
+            "uuid",
+            "country",
+            "municipality",
+            "mapped_on",
+            *mapping.QUESTIONS,
+            "exploitation_forms",
+            "needed_services",
+        ]
+
+
+class MappingInputSerializer(StrictSerializer):
+    municipality = serializers.CharField(max_length=100)
+    mapped_on = serializers.DateField()
+    exploitation_forms = serializers.ListField(
+        child=serializers.ChoiceField(choices=ExploitationForm.choices), max_length=20, default=list
+    )
+    needed_services = serializers.ListField(
+        child=serializers.ChoiceField(choices=ServiceKind.choices), max_length=20, default=list
+    )
+    vulnerable_groups = serializers.CharField(max_length=TEXT_MAX, required=False, default="")
+    locations = serializers.CharField(max_length=TEXT_MAX, required=False, default="")
+    sectors = serializers.CharField(max_length=TEXT_MAX, required=False, default="")
+    identifying_actors = serializers.CharField(max_length=TEXT_MAX, required=False, default="")
+    existing_services = serializers.CharField(max_length=TEXT_MAX, required=False, default="")
+    gaps = serializers.CharField(max_length=TEXT_MAX, required=False, default="")
+    priorities = serializers.CharField(max_length=TEXT_MAX, required=False, default="")
+
+
+class GapSerializer(serializers.Serializer):
+    municipality = serializers.CharField()
+    need = serializers.CharField()
+    mapped_on = serializers.DateField()
+
+
+class MappingComparisonSerializer(serializers.Serializer):
+    latest = MappingSerializer(many=True)
+    gaps = GapSerializer(many=True)
+
+
+class MappingListView(APIView):
+    parser_classes = [JSONParser]
+
+    @property
+    def policy_action(self) -> str:
+        return "mapping.record" if self.request.method == "POST" else "mapping.view"
+
+    @extend_schema(
+        operation_id="mappings_list",
+        summary="The latest mapping of each municipality, and the gaps",
+        responses={200: MappingComparisonSerializer, **ERRORS},
+    )
+    def get(self, request):
+        actor = request.membership
+        return Response(
+            MappingComparisonSerializer(
+                {"latest": mapping.latest_mappings(actor), "gaps": mapping.gaps(actor)}
+            ).data
+        )
+
+    @extend_schema(
+        operation_id="mappings_create",
+        summary="Record a municipality's mapping",
+        request=MappingInputSerializer,
+        responses={201: MappingSerializer, **ERRORS},
+    )
+    def post(self, request):
+        serializer = MappingInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        recorded = mapping.mapping_record(actor=request.membership, **serializer.validated_data)
+        return Response(MappingSerializer(recorded).data, status=status.HTTP_201_CREATED)

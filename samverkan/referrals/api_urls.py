@@ -22,6 +22,7 @@ urlpatterns = [
         api.ConsultationDetailView.as_view(),
         name="api-consultation-detail",
     ),
+    path("mappings/", api.MappingListView.as_view(), name="api-mappings"),
     path("services/", api.ServiceListView.as_view(), name="api-services"),
     path(
         "services/<uuid:service_uuid>/availability/",

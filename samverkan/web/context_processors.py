@@ -39,6 +39,7 @@ def shell(request):
             "referrals": access.can(membership, "referral.inbox"),
             "directory": access.can(membership, "directory.view"),
             "teams": access.can(membership, "team.list"),
+            "mapping": access.can(membership, "mapping.view"),
         },
         "unread_notifications": unread_notification_count(membership),
     }

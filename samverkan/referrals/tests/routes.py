@@ -21,6 +21,9 @@ WEB_ROUTES: dict[str, str] = {
     "team-new": "team.create",
     "consultation-new": "consultation.ask",
     "consultation-detail": "consultation.ask",
+    "mapping-compare": "mapping.view",
+    "mapping-new": "mapping.record",
+    "mapping-detail": "mapping.view",
     # The public help pages: no login.
     "help": "public",
     "help-country": "public",
@@ -35,6 +38,7 @@ API_ROUTES: dict[str, str] = {
     "api-teams": "team.list",
     "api-consultations": "consultation.ask",
     "api-consultation-detail": "consultation.ask",
+    "api-mappings": "mapping.view",
     "api-services": "directory.view",
     "api-service-availability": "directory.manage",
 }

@@ -12,6 +12,8 @@ is rolled back.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.db import transaction
 from django.urls import reverse
@@ -21,6 +23,7 @@ from samverkan.accounts.models import Organisation, Role
 from samverkan.audit.models import AuditEntry
 from samverkan.cases.models import Category, Purpose
 from samverkan.cases.tests import factories as case_factories
+from samverkan.directory import mapping
 from samverkan.referrals import services, team_services
 from samverkan.referrals.tests.factories import MESSAGE, refer, shelter_service
 from samverkan.referrals.tests.routes import API_ROUTES, WEB_ROUTES
@@ -37,6 +40,9 @@ CASE_READERS = frozenset(
     {Role.FRONTLINE, Role.CASE_MANAGER, Role.COORDINATOR, Role.SERVICE_PROVIDER}
 )
 CASE_WORKERS = CASE_READERS - {Role.SERVICE_PROVIDER}
+MAPPERS = frozenset(
+    {Role.COORDINATOR, Role.CASE_MANAGER, Role.NETWORK_COORDINATOR, Role.ORGANISATION_ADMIN}
+)
 MANAGERS = frozenset({Role.SERVICE_PROVIDER, Role.CASE_MANAGER, Role.ORGANISATION_ADMIN})
 SIDE = {"ngo": "sender", "shelter": "receiver"}
 # The consultation is read by who asked it and the team's named member only.
@@ -83,6 +89,12 @@ def world(db):
         subject="Matrix question",
         body=CONSULTATION_CANARY,
     )
+    situation = mapping.mapping_record(
+        actor=members["ngo", Role.COORDINATOR],
+        municipality="Malmö",
+        mapped_on=date(2025, 1, 1),
+        needed_services=["legal_aid"],
+    )
     services.referral_accept(
         actor=members["shelter", Role.CASE_MANAGER], referral=referrals["accepted"]
     )
@@ -94,6 +106,7 @@ def world(db):
         "cases": cases,
         "team": team,
         "consultation": consultation,
+        "mapping": situation,
     }
 
 
@@ -113,6 +126,10 @@ def expected(org: str, role: str, route: str, key: str) -> int:
         return 200
     if route in {"team-list", "api-teams", "api-consultations", "consultation-new"}:
         return 200 if reader else (403 if api else 404)
+    if route in {"mapping-compare", "mapping-detail", "api-mappings"}:
+        return 200
+    if route == "mapping-new":
+        return 200 if role in MAPPERS else 404
     if route == "team-new":
         return 200 if role in {Role.COORDINATOR, Role.ORGANISATION_ADMIN} else 404
     if route in {"consultation-detail", "api-consultation-detail"}:
@@ -196,6 +213,10 @@ def cells(world, key: str):
     yield "consultation-detail", "get", url, {}
     url = reverse("api-consultation-detail", args=[consultation.uuid])
     yield "api-consultation-detail", "get", url, {}
+    yield "mapping-compare", "get", reverse("mapping-compare"), {}
+    yield "mapping-new", "get", reverse("mapping-new"), {}
+    yield "mapping-detail", "get", reverse("mapping-detail", args=[world["mapping"].uuid]), {}
+    yield "api-mappings", "get", reverse("api-mappings"), {}
     yield "help", "get", reverse("help"), {}
     yield "help-country", "get", reverse("help-country", args=["SE"]), {}
     yield "service-list", "get", reverse("service-list"), {}
