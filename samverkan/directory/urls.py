@@ -10,6 +10,7 @@ urlpatterns = [
     path("help/<str:country>/", help_views.help_country, name="help-country"),
     path("directory/", views.service_list, name="service-list"),
     path("directory/new/", views.service_new, name="service-new"),
+    path("directory/hsds.json", views.service_export_hsds, name="service-export-hsds"),
     path(
         "directory/<uuid:service_uuid>/availability/",
         views.service_availability,

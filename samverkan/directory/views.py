@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from samverkan.directory import selectors, services
+from samverkan.directory import hsds, selectors, services
 from samverkan.directory.forms import AvailabilityForm, ServiceForm, ServiceSearchForm
 from samverkan.policy import referrals as referral_policy
 from samverkan.policy.views import policy_required
@@ -32,7 +33,6 @@ def _list_page(request, *, status=200):
             "municipalities": selectors.municipalities(actor),
             "own": {service.pk for service in selectors.own_services(actor)},
             "may_add": referral_policy.can_manage_service(actor),
-            "availability_form": AvailabilityForm(),
         },
         status=status,
     )
@@ -79,3 +79,13 @@ def service_availability(request, service_uuid):
     for error in form.errors.values():
         messages.error(request, " ".join(error))
     return _list_page(request, status=400)
+
+
+@policy_required("directory.view")
+@require_GET
+def service_export_hsds(request):
+    """The directory as Open Referral HSDS, for other directories to reuse."""
+    found = selectors.service_search(request.membership, selectors.ServiceFilters())
+    response = JsonResponse(hsds.export_services(found), json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = 'attachment; filename="directory-hsds.json"'
+    return response

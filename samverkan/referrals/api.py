@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from samverkan.cases import selectors as case_selectors
 from samverkan.cases.api import ERRORS, OrganisationRefSerializer, StrictSerializer
 from samverkan.cases.models import Category, Consent, ExploitationForm, Purpose
-from samverkan.directory import mapping
+from samverkan.directory import hsds, mapping
 from samverkan.directory import selectors as directory_selectors
 from samverkan.directory import services as directory_services
 from samverkan.directory.models import Service, ServiceKind, SituationMapping, TargetGroup
@@ -624,3 +624,20 @@ class MappingListView(APIView):
         serializer.is_valid(raise_exception=True)
         recorded = mapping.mapping_record(actor=request.membership, **serializer.validated_data)
         return Response(MappingSerializer(recorded).data, status=status.HTTP_201_CREATED)
+
+
+class ServiceHsdsView(APIView):
+    """The directory as Open Referral HSDS: the HSDS API's paginated ``/services`` answer."""
+
+    policy_action = "directory.view"
+
+    @extend_schema(
+        operation_id="services_hsds",
+        summary="The directory in the Open Referral HSDS format",
+        responses={200: serializers.DictField(), **ERRORS},
+    )
+    def get(self, request):
+        found = directory_selectors.service_search(
+            request.membership, directory_selectors.ServiceFilters()
+        )
+        return Response(hsds.export_services(found))

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("mappings/", api.MappingListView.as_view(), name="api-mappings"),
     path("services/", api.ServiceListView.as_view(), name="api-services"),
+    path("services/hsds/", api.ServiceHsdsView.as_view(), name="api-services-hsds"),
     path(
         "services/<uuid:service_uuid>/availability/",
         api.ServiceAvailabilityView.as_view(),

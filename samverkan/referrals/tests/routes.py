@@ -16,6 +16,7 @@ WEB_ROUTES: dict[str, str] = {
     "case-sharing": "case.list",
     "service-list": "directory.view",
     "service-new": "directory.manage",
+    "service-export-hsds": "directory.view",
     "service-availability": "directory.manage",
     "team-list": "team.list",
     "team-new": "team.create",
@@ -40,5 +41,6 @@ API_ROUTES: dict[str, str] = {
     "api-consultation-detail": "consultation.ask",
     "api-mappings": "mapping.view",
     "api-services": "directory.view",
+    "api-services-hsds": "directory.view",
     "api-service-availability": "directory.manage",
 }

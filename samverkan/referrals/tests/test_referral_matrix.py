@@ -122,7 +122,8 @@ def expected(org: str, role: str, route: str, key: str) -> int:
     reader = role in CASE_READERS
     if route in {"referral-inbox", "api-referrals"}:
         return 200 if reader else (403 if api else 404)
-    if route in {"service-list", "api-services", "help", "help-country"}:
+    public_or_directory = {"help", "help-country", "service-list", "service-export-hsds"}
+    if route in public_or_directory | {"api-services", "api-services-hsds"}:
         return 200
     if route in {"team-list", "api-teams", "api-consultations", "consultation-new"}:
         return 200 if reader else (403 if api else 404)
@@ -221,6 +222,8 @@ def cells(world, key: str):
     yield "help-country", "get", reverse("help-country", args=["SE"]), {}
     yield "service-list", "get", reverse("service-list"), {}
     yield "api-services", "get", reverse("api-services"), {}
+    yield "service-export-hsds", "get", reverse("service-export-hsds"), {}
+    yield "api-services-hsds", "get", reverse("api-services-hsds"), {}
     yield "service-new", "get", reverse("service-new"), {}
     url = reverse("service-availability", args=[service.uuid])
     yield "service-availability", "post", url, {"free_places": "2"}
