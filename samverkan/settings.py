@@ -327,6 +327,9 @@ SPECTACULAR_SETTINGS = {
         "RecordableMilestoneEnum": "samverkan.cases.api.RECORDABLE_MILESTONES",
         "DeadlineKindEnum": "samverkan.cases.workflow.DeadlineKind",
         "ExploitationFormEnum": "samverkan.cases.models.ExploitationForm",
+        # Referrals and the service directory.
+        "ServiceKindEnum": "samverkan.directory.models.ServiceKind",
+        "TeamKindEnum": "samverkan.referrals.models.Team.Kind",
     },
 }
 

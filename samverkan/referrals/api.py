@@ -5,6 +5,7 @@ error format. Refusal and absence are the same 404."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import JSONParser
@@ -108,6 +109,11 @@ def _detail_data(detail: selectors.ReferralDetail) -> dict:
     ).data
 
 
+class ReferralInboxSerializer(serializers.Serializer):
+    received = ReferralSummarySerializer(many=True)
+    sent = ReferralSummarySerializer(many=True)
+
+
 class ReferralListView(APIView):
     """Referrals your organisation received and sent; sending a new one."""
 
@@ -117,10 +123,7 @@ class ReferralListView(APIView):
     @extend_schema(
         operation_id="referrals_list",
         summary="Referrals received and sent (masked previews)",
-        responses={
-            200: serializers.DictField(child=ReferralSummarySerializer(many=True)),
-            **ERRORS,
-        },
+        responses={200: ReferralInboxSerializer, **ERRORS},
     )
     def get(self, request):
         received, sent = selectors.referral_inbox(request.membership)
@@ -634,7 +637,7 @@ class ServiceHsdsView(APIView):
     @extend_schema(
         operation_id="services_hsds",
         summary="The directory in the Open Referral HSDS format",
-        responses={200: serializers.DictField(), **ERRORS},
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
     )
     def get(self, request):
         found = directory_selectors.service_search(
