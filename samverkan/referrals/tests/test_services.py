@@ -240,3 +240,23 @@ def test_every_change_is_audited():
     assert actions == ["referral.sent", "referral.accepted"]
     shared = AuditEntry.objects.get(action="case.shared", object_id=str(case.uuid))
     assert shared.categories == sorted([C.METADATA, C.CONTACT, C.SOCIAL])
+
+
+def test_the_demo_shows_referrals_teams_and_mapping():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from samverkan.directory.models import SituationMapping
+    from samverkan.referrals.models import Consultation
+
+    call_command("demo", stdout=StringIO())
+    assert Referral.objects.filter(status="accepted").count() == 1
+    assert Referral.objects.filter(status="sent").count() == 1
+    assert Service.objects.filter(is_public=True).count() == 2
+    assert Consultation.objects.count() == 1
+    assert SituationMapping.objects.count() == 3
+    entries = AuditEntry.objects.count()
+    call_command("demo", stdout=StringIO())
+    assert Referral.objects.count() == 2
+    assert AuditEntry.objects.count() == entries + 1
