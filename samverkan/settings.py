@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "samverkan.cases",
     "samverkan.screening",
     "samverkan.web",
+    # Referrals and the service directory.
+    "samverkan.directory",
+    "samverkan.referrals",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -325,6 +328,9 @@ SPECTACULAR_SETTINGS = {
         "RecordableMilestoneEnum": "samverkan.cases.api.RECORDABLE_MILESTONES",
         "DeadlineKindEnum": "samverkan.cases.workflow.DeadlineKind",
         "ExploitationFormEnum": "samverkan.cases.models.ExploitationForm",
+        # Referrals and the service directory.
+        "ServiceKindEnum": "samverkan.directory.models.ServiceKind",
+        "TeamKindEnum": "samverkan.referrals.models.Team.Kind",
     },
 }
 
@@ -350,3 +356,11 @@ SITE_URL = (
     if PRODUCTION
     else env.str("SAMVERKAN_SITE_URL", default="http://127.0.0.1:8000")
 )
+
+# Referrals: the receiver is reminded of an unanswered referral after this many hours.
+REFERRAL_REMINDER_HOURS = env.int("SAMVERKAN_REFERRAL_REMINDER_HOURS", default=48)
+if REFERRAL_REMINDER_HOURS < 1:
+    raise ImproperlyConfigured("SAMVERKAN_REFERRAL_REMINDER_HOURS must be at least 1")
+
+# Where the public help pages' quick-exit button leaves for: a neutral site.
+QUICK_EXIT_URL = env.str("SAMVERKAN_QUICK_EXIT_URL", default="https://www.wikipedia.org/")

@@ -18,6 +18,8 @@ api_v1 = [
     path("audit-entries/", audit_api.AuditEntryListView.as_view(), name="api-audit-entries"),
     path("", include("samverkan.cases.api_urls")),
     path("", include("samverkan.screening.api_urls")),
+    # Referrals and the service directory.
+    path("", include("samverkan.referrals.api_urls")),
 ]
 
 urlpatterns = [
@@ -55,6 +57,9 @@ urlpatterns = [
     path("", include("samverkan.cases.urls")),
     path("", include("samverkan.cases.access_urls")),
     path("", include("samverkan.screening.urls")),
+    # Referrals and the service directory.
+    path("", include("samverkan.referrals.urls")),
+    path("", include("samverkan.directory.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", web_api.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),

@@ -451,6 +451,18 @@ def share_case(
     _access_for_change(actor, case, "case.share")
     if case.is_closed:
         raise ValidationError(_("The case is closed."))
+    check_share(
+        case=case, organisation=organisation, purpose=purpose, categories=categories, basis=basis
+    )
+    return _participate(actor, case, organisation, purpose, categories, basis)
+
+
+def check_share(
+    *, case: Case, organisation: Organisation, purpose: str, categories, basis: Consent
+) -> None:
+    """What any sharing of a case must meet, a share or a referral: the basis
+    is the person's, in force, and covers the organisation, the purpose and
+    every category; the secret location never goes this way."""
     if organisation.pk == case.lead_organisation_id:
         raise ValidationError(_("The lead organisation already sees the case."))
     if basis.person_id != case.person_id or not Consent.objects.in_force().filter(pk=basis.pk):
@@ -465,7 +477,34 @@ def share_case(
         raise ValidationError(_("The consent or legal basis does not cover all these categories."))
     if Category.SECRET_LOCATION in categories:
         raise ValidationError(_("The secret location is shared with named people only."))
-    return _participate(actor, case, organisation, purpose, categories, basis)
+    if not case_policy.may_share_with(case, organisation):
+        raise ValidationError(_("This case is kept from law enforcement."))
+
+
+def join_by_referral(
+    *, actor: Membership, case: Case, purpose: str, categories, basis: Consent
+) -> Participation:
+    """The receiver of an accepted referral takes part, for exactly what it was
+    sent with, if the basis still allows it. The caller holds the referral's lock."""
+    case = _lock(case)
+    if case.is_closed:
+        raise ValidationError(_("The case is closed."))
+    check_share(
+        case=case,
+        organisation=actor.organisation,
+        purpose=purpose,
+        categories=categories,
+        basis=basis,
+    )
+    return _participate(
+        actor,
+        case,
+        actor.organisation,
+        purpose,
+        categories,
+        basis,
+        source=Participation.Source.REFERRAL,
+    )
 
 
 @transaction.atomic

@@ -52,6 +52,20 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     # The indicator catalogues, printable checklists and stand-alone
     # screenings hold no personal data and store nothing.
     "screening.use": CASE_ROLES,
+    # Referrals and the service directory (samverkan.policy.referrals decides
+    # which referrals; the directory holds nothing about a person).
+    "referral.inbox": CASE_ROLES,
+    "directory.view": frozenset(Role.values),
+    "directory.manage": frozenset(
+        {Role.SERVICE_PROVIDER, Role.CASE_MANAGER, Role.ORGANISATION_ADMIN}
+    ),
+    "team.list": CASE_ROLES,
+    "team.create": frozenset({Role.COORDINATOR, Role.ORGANISATION_ADMIN}),
+    "consultation.ask": CASE_ROLES,
+    "mapping.view": frozenset(Role.values),
+    "mapping.record": frozenset(
+        {Role.COORDINATOR, Role.CASE_MANAGER, Role.NETWORK_COORDINATOR, Role.ORGANISATION_ADMIN}
+    ),
 }
 
 # Which roles each inviting role may hand out.

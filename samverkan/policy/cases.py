@@ -57,6 +57,7 @@ CASE_ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "case.note.add": (CASE_ROLES, MEMBER),
     "case.milestone.record": (CASE_ROLES, MEMBER),
     "case.share": (CASE_WORKERS, LEAD),
+    "case.refer": (CASE_WORKERS, LEAD),
     "case.consent.manage": (CASE_WORKERS, LEAD),
     "case.confidential.set": (frozenset({Role.CASE_MANAGER, Role.COORDINATOR}), LEAD),
     "case.close": (frozenset({Role.CASE_MANAGER, Role.COORDINATOR}), LEAD),

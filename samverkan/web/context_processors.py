@@ -36,6 +36,11 @@ def shell(request):
             "screening": access.can(membership, "screening.use"),
             "emergency_access": access.can(membership, "case.break_glass")
             and may_break_glass(membership),
+            # Referrals and the service directory.
+            "referrals": access.can(membership, "referral.inbox"),
+            "directory": access.can(membership, "directory.view"),
+            "teams": access.can(membership, "team.list"),
+            "mapping": access.can(membership, "mapping.view"),
         },
         "unread_notifications": unread_notification_count(membership),
     }

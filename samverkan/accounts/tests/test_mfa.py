@@ -153,6 +153,14 @@ def test_a_password_only_session_is_sent_to_enrolment_from_every_page(world, zed
             "version": "2009.1",
             "set_id": "adults_labour",
             "language": "sv",
+            # Referrals, teams, the directory and mapping.
+            "referral_uuid": uuid.uuid4(),
+            "action": "accept",
+            "service_uuid": uuid.uuid4(),
+            "team_uuid": uuid.uuid4(),
+            "consultation_uuid": uuid.uuid4(),
+            "mapping_uuid": uuid.uuid4(),
+            "country": "SE",
             "uidb36": user_pk_to_url_str(zed),
             "key": allauth_token_generator.make_token(zed),
         }

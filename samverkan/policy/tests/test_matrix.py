@@ -15,6 +15,8 @@ from conftest import make_membership, make_user
 from samverkan.accounts.models import ApiToken, Invitation, Role, hash_secret
 from samverkan.cases.tests.routes import API_ROUTES, WEB_ROUTES
 from samverkan.policy.access import ROLE_ACTIONS
+from samverkan.referrals.tests.routes import API_ROUTES as REFERRAL_API_ROUTES
+from samverkan.referrals.tests.routes import WEB_ROUTES as REFERRAL_WEB_ROUTES
 
 PUBLIC = "public"
 OWN_ACCOUNT = "own account"
@@ -75,6 +77,9 @@ ROUTES: dict[str, str] = {
     "api-screening-evaluate": "screening.use",
     **WEB_ROUTES,
     **API_ROUTES,
+    # Referrals, sharing and the directory.
+    **REFERRAL_WEB_ROUTES,
+    **REFERRAL_API_ROUTES,
 }
 
 
@@ -147,7 +152,10 @@ POST_ONLY = {"invitation-revoke", "api-token-revoke", "api-screening-evaluate"}
 POLICY_ROUTES = sorted(
     name
     for name, value in ROUTES.items()
-    if value not in {PUBLIC, OWN_ACCOUNT} and name not in WEB_ROUTES | API_ROUTES
+    if value not in {PUBLIC, OWN_ACCOUNT}
+    and name not in WEB_ROUTES | API_ROUTES
+    # Crossed with each relation to a referral in referrals/tests/test_referral_matrix.py.
+    and name not in REFERRAL_WEB_ROUTES | REFERRAL_API_ROUTES
 )
 
 

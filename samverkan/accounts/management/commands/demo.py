@@ -10,6 +10,7 @@ from samverkan.accounts.demo import DEMO_PASSWORD
 from samverkan.accounts.models import Membership, Organisation, Role, User
 from samverkan.audit.services import audit_record
 from samverkan.cases.demo import create_demo_cases
+from samverkan.referrals.demo import create_demo_referrals
 
 Kind = Organisation.Kind
 
@@ -125,6 +126,8 @@ class Command(BaseCommand):
         )
         audit_record(action="demo.created", reason=f"{len(USERS)} users")
         cases, notifications = create_demo_cases()
+        # Referrals, the directory, teams and mapping.
+        create_demo_referrals()
         self.stdout.write(
             f"Demo region ready: {len(organisations)} organisations, {len(USERS)} users, "
             f"{cases} new cases and {notifications} new anonymous notifications "

@@ -1,0 +1,259 @@
+"""The directory in the Open Referral Human Services Data Specification (HSDS 3).
+
+Export: each service as an HSDS ``service`` object with its organization,
+phones, languages, schedule, capacity (``capacities``, HSDS 3.1's
+service_capacity with a "place" unit), a location named by its municipality
+(never a street address: a shelter's address is a secret) and attributes
+carrying our kind and target groups as taxonomy terms. The list is wrapped
+as the HSDS API's paginated ``/services`` answer, in one page.
+
+Import: the same shape (or a bare list of services). Providers are matched
+by name to organisations already on the platform, in the importing country;
+a service of an unknown organisation, or without a kind we know, is
+skipped and reported. Re-importing updates the services it made before
+(their HSDS id is our uuid).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from samverkan.accounts.models import Organisation
+from samverkan.audit.services import audit_record
+from samverkan.directory.models import Service, ServiceKind, TargetGroup
+
+KIND_VOCABULARY = "samverkan:service-kind"
+GROUP_VOCABULARY = "samverkan:serves"
+PLACE_UNIT = {"id": "5a0d7ba7-3c1e-4d51-9a33-7c6f2b7c0f01", "name": "place", "scheme": "samverkan"}
+
+
+def _term(vocabulary: str, code: str, label: str) -> dict:
+    return {
+        "taxonomy_term": {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{vocabulary}/{code}")),
+            "code": code,
+            "name": label,
+            "description": label,
+            "vocabulary": vocabulary,
+        }
+    }
+
+
+def service_to_hsds(service: Service) -> dict:
+    organisation = service.provider
+    data = {
+        "id": str(service.uuid),
+        "name": service.name,
+        "description": service.description,
+        "url": service.website or None,
+        "email": service.email or None,
+        "status": "active" if service.is_active else "inactive",
+        "organization": {
+            "id": str(organisation.uuid),
+            "name": organisation.name,
+            "description": organisation.get_kind_display(),
+        },
+        "phones": [{"id": str(uuid.uuid5(service.uuid, "phone")), "number": service.phone}]
+        if service.phone
+        else [],
+        "languages": [
+            {"id": str(uuid.uuid5(service.uuid, f"language/{code}")), "code": code}
+            for code in service.languages
+        ],
+        "schedules": [
+            {"id": str(uuid.uuid5(service.uuid, "schedule")), "description": service.hours}
+        ]
+        if service.hours
+        else [],
+        "service_areas": [
+            {"id": str(uuid.uuid5(service.uuid, "area")), "name": service.municipality}
+        ],
+        "service_at_locations": [
+            {
+                "id": str(uuid.uuid5(service.uuid, "service_at_location")),
+                "location": {
+                    "id": str(uuid.uuid5(service.uuid, "location")),
+                    "location_type": "virtual",
+                    "name": service.municipality,
+                    "addresses": [
+                        {
+                            "id": str(uuid.uuid5(service.uuid, "address")),
+                            "address_1": "",
+                            "city": service.municipality,
+                            "state_province": "",
+                            "postal_code": "",
+                            "country": service.country,
+                            "address_type": "postal",
+                        }
+                    ],
+                    "accessibility": [
+                        {
+                            "id": str(uuid.uuid5(service.uuid, "accessibility")),
+                            "description": service.accessibility,
+                        }
+                    ]
+                    if service.accessibility
+                    else [],
+                },
+            }
+        ],
+        "attributes": [
+            _term(KIND_VOCABULARY, service.kind, str(ServiceKind(service.kind).label)),
+            *[
+                _term(GROUP_VOCABULARY, group, str(TargetGroup(group).label))
+                for group in service.serves
+                if group in TargetGroup.values
+            ],
+        ],
+    }
+    if service.capacity is not None:
+        data["capacities"] = [
+            {
+                "id": str(uuid.uuid5(service.uuid, "capacity")),
+                "unit": PLACE_UNIT,
+                "available": service.free_places,
+                "maximum": service.capacity,
+                "updated": (service.availability_updated_at or service.created_at).isoformat(),
+            }
+        ]
+    return data
+
+
+def export_services(services) -> dict:
+    """The HSDS API's paginated list of services, all in one page."""
+    contents = [service_to_hsds(service) for service in services]
+    return {
+        "total_items": len(contents),
+        "total_pages": 1,
+        "page_number": 1,
+        "size": len(contents),
+        "first_page": True,
+        "last_page": True,
+        "empty": not contents,
+        "contents": contents,
+    }
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def _codes(service: dict, vocabulary: str) -> list[str]:
+    return [
+        (attribute.get("taxonomy_term") or {}).get("code", "")
+        for attribute in service.get("attributes") or []
+        if (attribute.get("taxonomy_term") or {}).get("vocabulary") == vocabulary
+    ]
+
+
+def _municipality(service: dict) -> str:
+    for at_location in service.get("service_at_locations") or []:
+        for address in (at_location.get("location") or {}).get("addresses") or []:
+            if address.get("city"):
+                return address["city"]
+    for area in service.get("service_areas") or []:
+        if area.get("name"):
+            return area["name"]
+    return ""
+
+
+def _values(service: dict, provider: Organisation, country: str) -> dict:
+    kinds = [code for code in _codes(service, KIND_VOCABULARY) if code in ServiceKind.values]
+    capacities = [
+        capacity
+        for capacity in service.get("capacities") or []
+        if (capacity.get("unit") or {}).get("name") == PLACE_UNIT["name"]
+    ]
+    accessibility = [
+        item.get("description", "")
+        for at_location in service.get("service_at_locations") or []
+        for item in (at_location.get("location") or {}).get("accessibility") or []
+    ]
+    values = {
+        "provider": provider,
+        "name": str(service.get("name") or "")[:200],
+        "kind": kinds[0] if kinds else "",
+        "description": str(service.get("description") or ""),
+        "country": country,
+        "municipality": _municipality(service)[:100],
+        "serves": sorted(
+            {code for code in _codes(service, GROUP_VOCABULARY) if code in TargetGroup.values}
+        ),
+        "languages": sorted(
+            {
+                str(language.get("code")).lower()
+                for language in service.get("languages") or []
+                if language.get("code")
+            }
+        ),
+        "hours": "; ".join(
+            str(schedule.get("description"))
+            for schedule in service.get("schedules") or []
+            if schedule.get("description")
+        )[:200],
+        "accessibility": "; ".join(filter(None, accessibility))[:300],
+        "phone": str(((service.get("phones") or [{}])[0]).get("number") or "")[:50],
+        "email": str(service.get("email") or "")[:254],
+        "website": str(service.get("url") or "")[:200],
+        "is_active": service.get("status") == "active",
+    }
+    if capacities:
+        maximum = int(capacities[0].get("maximum") or 0)
+        available = int(capacities[0].get("available") or 0)
+        values["capacity"] = max(maximum, 0)
+        values["free_places"] = min(max(available, 0), values["capacity"])
+        values["availability_updated_at"] = timezone.now()
+    return values
+
+
+@transaction.atomic
+def import_services(data, *, country: str) -> ImportReport:
+    """Load HSDS services into the directory of ``country``; see the module docstring."""
+    rows = data.get("contents", []) if isinstance(data, dict) else data
+    if not isinstance(rows, list):
+        raise ValueError("Expected an HSDS list of services.")
+    report = ImportReport()
+    providers = {
+        organisation.name.casefold(): organisation
+        for organisation in Organisation.objects.filter(country=country, is_active=True)
+    }
+    for index, row in enumerate(rows, start=1):
+        label = f"#{index}"
+        if not isinstance(row, dict) or not row.get("name"):
+            report.skipped.append(f"{label}: no name")
+            continue
+        organisation = row.get("organization") or {}
+        provider = providers.get(str(organisation.get("name") or "").casefold())
+        if provider is None:
+            report.skipped.append(f"{label}: organisation not on the platform")
+            continue
+        values = _values(row, provider, country)
+        if not values["kind"] or not values["municipality"]:
+            report.skipped.append(f"{label}: no known kind or no municipality")
+            continue
+        try:
+            service_uuid = uuid.UUID(str(row.get("id")))
+        except ValueError:
+            service_uuid = uuid.uuid4()
+        _service, created = Service.objects.update_or_create(uuid=service_uuid, defaults=values)
+        if created:
+            report.created += 1
+        else:
+            report.updated += 1
+    audit_record(
+        action="directory.imported",
+        object_type="directory.service",
+        flags=[
+            f"created:{report.created}",
+            f"updated:{report.updated}",
+            f"skipped:{len(report.skipped)}",
+        ],
+    )
+    return report

@@ -1,0 +1,141 @@
+"""Who may see and do what with referrals and the service directory.
+
+Part of the one policy (``samverkan.policy``):
+
+- A referral is seen by the case workers of the organisation that sent it
+  (the case's lead) and of the organisation it is sent to; nobody else
+  learns it exists. Police and prosecution never see a referral of a case
+  kept from law enforcement.
+- Before accepting, the receiver sees only the masked preview: never the
+  case, its number or the message. Accepting makes it a participant for
+  exactly the referral's categories, which the consent or legal basis must
+  still allow (``samverkan.cases.services.check_share`` says so, for shares
+  and referrals alike); the case's own policy (``policy.cases``) then
+  decides every read, so withdrawn consent ends access on the next request.
+- The receiver accepts, declines or asks for information while the
+  referral is open; the sender answers, or withdraws it.
+- The directory holds no personal data: everyone logged in reads it; a
+  provider organisation keeps its own services and their free places.
+- Teams are known to the case workers of the country; a coordinator or an
+  organisation admin convenes one for its own organisation. An anonymous
+  consultation is read and answered by the professional who asked it and
+  the team's named members, nobody else.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db.models import Q, QuerySet
+
+from samverkan.accounts.models import Membership
+from samverkan.directory.models import Service
+from samverkan.policy.access import CASE_ROLES, CASE_WORKERS, PolicyDenied, can
+from samverkan.policy.cases import LAW_ENFORCEMENT_KINDS
+from samverkan.referrals.models import Consultation, Referral, Team
+
+logger = logging.getLogger(__name__)
+
+SENDER = "sender"
+RECEIVER = "receiver"
+# action -> (roles, relation to the referral, statuses it is allowed in)
+REFERRAL_ACTIONS: dict[str, tuple[frozenset[str], str, tuple[str, ...]]] = {
+    "referral.accept": (CASE_ROLES, RECEIVER, (Referral.Status.SENT,)),
+    "referral.decline": (CASE_ROLES, RECEIVER, Referral.OPEN_STATUSES),
+    "referral.request_information": (CASE_ROLES, RECEIVER, (Referral.Status.SENT,)),
+    "referral.answer": (CASE_WORKERS, SENDER, (Referral.Status.INFORMATION_REQUESTED,)),
+    "referral.withdraw": (CASE_WORKERS, SENDER, Referral.OPEN_STATUSES),
+}
+
+
+def _is_case_worker(actor: Membership | None) -> bool:
+    return actor is not None and actor.is_active and actor.role in CASE_ROLES
+
+
+def referrals_visible_to(actor: Membership | None) -> QuerySet[Referral]:
+    """The referrals the actor's organisation sent or received; ``.none()`` otherwise."""
+    if not _is_case_worker(actor):
+        return Referral.objects.none()
+    organisation = actor.organisation
+    referrals = Referral.objects.filter(
+        Q(sender_organisation=organisation, case__lead_organisation=organisation)
+        | Q(receiver=organisation)
+    )
+    if organisation.kind in LAW_ENFORCEMENT_KINDS:
+        referrals = referrals.filter(case__confidential_from_law_enforcement=False)
+    return referrals
+
+
+def relation(actor: Membership | None, referral: Referral) -> str | None:
+    """Sender, receiver or nothing; the same for every membership of one organisation."""
+    if not referrals_visible_to(actor).filter(pk=referral.pk).exists():
+        return None
+    if referral.receiver_id == actor.organisation_id:
+        return RECEIVER
+    return SENDER
+
+
+def can_on_referral(actor: Membership | None, action: str, referral: Referral) -> bool:
+    """May ``actor`` perform ``action`` on ``referral`` now? Fails closed."""
+    try:
+        roles, needed, statuses = REFERRAL_ACTIONS[action]
+        if actor is None or actor.role not in roles:
+            return False
+        if relation(actor, referral) != needed:
+            return False
+        return referral.status in statuses
+    except Exception:
+        logger.exception("referral policy decision failed; denying", extra={"action": action})
+        return False
+
+
+def access_referral(actor: Membership | None, referral_uuid) -> Referral:
+    """The referral, or the same 404 for "missing" and "not yours"."""
+    referral = (
+        referrals_visible_to(actor)
+        .select_related("case", "sender_organisation", "receiver", "service", "basis")
+        .filter(uuid=referral_uuid)
+        .first()
+    )
+    if referral is None:
+        raise PolicyDenied
+    return referral
+
+
+def services_visible_to(actor: Membership | None) -> QuerySet[Service]:
+    if not can(actor, "directory.view"):
+        return Service.objects.none()
+    return Service.objects.active()
+
+
+def can_manage_service(actor: Membership | None, service: Service | None = None) -> bool:
+    """A provider keeps its own services; ``service`` None asks about adding one."""
+    if not can(actor, "directory.manage"):
+        return False
+    return service is None or service.provider_id == actor.organisation_id
+
+
+def teams_visible_to(actor: Membership | None) -> QuerySet[Team]:
+    """The teams of the actor's country: any professional may ask one for advice."""
+    if not can(actor, "team.list"):
+        return Team.objects.none()
+    return Team.objects.filter(country=actor.organisation.country)
+
+
+def consultations_visible_to(actor: Membership | None) -> QuerySet[Consultation]:
+    """The consultations the actor asked, and those put to a team naming the actor."""
+    if not can(actor, "consultation.ask"):
+        return Consultation.objects.none()
+    return Consultation.objects.filter(Q(asked_by=actor) | Q(team__members=actor)).distinct()
+
+
+def access_consultation(actor: Membership | None, consultation_uuid) -> Consultation:
+    consultation = (
+        consultations_visible_to(actor)
+        .select_related("team", "organisation")
+        .filter(uuid=consultation_uuid)
+        .first()
+    )
+    if consultation is None:
+        raise PolicyDenied
+    return consultation

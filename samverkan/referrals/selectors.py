@@ -1,0 +1,211 @@
+"""Reads on referrals, each starting from ``policy.referrals.referrals_visible_to``
+and audited in the transaction that makes it.
+
+The receiver of a referral it has not accepted reads the masked preview
+only; the message opens for it once it takes part in the case, and only
+while it does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from samverkan.accounts.models import Membership
+from samverkan.audit.services import audit_record
+from samverkan.cases.models import Case, Category, Consent
+from samverkan.cases.selectors import share_recipients
+from samverkan.directory.models import Service
+from samverkan.policy import access as policy
+from samverkan.policy import cases as case_policy
+from samverkan.policy import referrals as referral_policy
+from samverkan.referrals.models import Referral, ReferralEvent
+
+
+@dataclass
+class ReferralDetail:
+    referral: Referral
+    relation: str
+    events: list[tuple[ReferralEvent, str]]
+    # Shown only to the sender and to a receiver that takes part in the case.
+    message: str | None
+    case_visible: bool
+    basis_in_force: bool
+    allowed_actions: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_receiver(self) -> bool:
+        return self.relation == referral_policy.RECEIVER
+
+
+def _audited_list(actor: Membership, referrals: QuerySet[Referral], action: str) -> list[Referral]:
+    rows = list(referrals.select_related("sender_organisation", "receiver", "service", "case"))
+    audit_record(
+        action=action,
+        actor=actor,
+        object_type="referrals.referral",
+        categories=[Category.METADATA],
+        flags=[f"results:{len(rows)}"],
+    )
+    return rows
+
+
+@transaction.atomic
+def referral_inbox(actor: Membership) -> tuple[list[Referral], list[Referral]]:
+    """What the actor's organisation received, and what it sent: newest first."""
+    policy.require(actor, "referral.inbox")
+    visible = referral_policy.referrals_visible_to(actor)
+    received = visible.filter(receiver_id=actor.organisation_id)
+    sent = visible.filter(sender_organisation_id=actor.organisation_id).exclude(
+        receiver_id=actor.organisation_id
+    )
+    return (
+        _audited_list(actor, received, "referral.inbox_listed"),
+        _audited_list(actor, sent, "referral.sent_listed"),
+    )
+
+
+@transaction.atomic
+def referral_detail(actor: Membership, referral_uuid) -> ReferralDetail:
+    policy.require(actor, "referral.inbox")
+    referral = referral_policy.access_referral(actor, referral_uuid)
+    relation = referral_policy.relation(actor, referral)
+    case_access = case_policy.case_access(actor, referral.case)
+    # The receiver reads the message only while it takes part in the case.
+    message_open = relation == referral_policy.SENDER or (
+        referral.status == Referral.Status.ACCEPTED and case_access.visible
+    )
+    events = list(referral.events.select_related("organisation"))
+    detail = ReferralDetail(
+        referral=referral,
+        relation=relation,
+        events=[(event, event.unseal("text") or "") for event in events],
+        message=(referral.unseal("message") or "") if message_open else None,
+        case_visible=case_access.visible,
+        basis_in_force=Consent.objects.in_force().filter(pk=referral.basis_id).exists(),
+        allowed_actions=frozenset(
+            action
+            for action in referral_policy.REFERRAL_ACTIONS
+            if referral_policy.can_on_referral(actor, action, referral)
+        ),
+    )
+    audit_record(
+        action="referral.viewed",
+        actor=actor,
+        target=referral,
+        categories=[Category.METADATA] + ([Category.NOTES] if message_open else []),
+        flags=[f"as:{relation}"],
+    )
+    return detail
+
+
+def referral_for_change(actor: Membership, referral_uuid) -> Referral:
+    """The referral for a write; the service asks the policy again under its lock."""
+    return referral_policy.access_referral(actor, referral_uuid)
+
+
+def referrals_of_case(actor: Membership, case: Case) -> list[Referral]:
+    """The case's referrals, for its lead organisation's case page."""
+    return list(
+        referral_policy.referrals_visible_to(actor)
+        .filter(case=case, sender_organisation_id=actor.organisation_id)
+        .select_related("receiver", "service")
+    )
+
+
+def referral_services(case: Case) -> QuerySet[Service]:
+    """Services a case can be referred to: active, in its country, not its lead's own."""
+    recipients = share_recipients(None, case)
+    return (
+        Service.objects.active()
+        .filter(country=case.country, provider__in=recipients)
+        .select_related("provider")
+    )
+
+
+@dataclass
+class CaseSharing:
+    """The person's current sharing, in plain words: who sees what, and why."""
+
+    case: Case
+    participations: list
+    consents: list[Consent]
+    consents_in_force: set[int]
+    named_for_secret_location: int
+
+
+@transaction.atomic
+def case_sharing(actor: Membership, case_uuid) -> CaseSharing:
+    """For the lead, who may show and print it for the person."""
+    from samverkan.cases.selectors import case_for_action
+
+    case = case_for_action(actor, case_uuid, "case.consent.manage")
+    in_force = set(
+        Consent.objects.in_force().filter(person_id=case.person_id).values_list("pk", flat=True)
+    )
+    participations = [
+        participation
+        for participation in case.participations.filter(revoked_at__isnull=True).select_related(
+            "organisation", "basis"
+        )
+        if participation.basis_id in in_force
+    ]
+    sharing = CaseSharing(
+        case=case,
+        participations=participations,
+        consents=list(
+            Consent.objects.filter(person_id=case.person_id).prefetch_related("organisations")
+        ),
+        consents_in_force=in_force,
+        named_for_secret_location=case.secret_location_access.filter(
+            revoked_at__isnull=True
+        ).count(),
+    )
+    audit_record(
+        action="case.sharing_viewed", actor=actor, target=case, categories=[Category.METADATA]
+    )
+    return sharing
+
+
+def team_list(actor: Membership) -> list:
+    policy.require(actor, "team.list")
+    return list(
+        referral_policy.teams_visible_to(actor)
+        .select_related("convener")
+        .prefetch_related("organisations")
+    )
+
+
+def team_detail(actor: Membership, team_uuid):
+    team = referral_policy.teams_visible_to(actor).filter(uuid=team_uuid).first()
+    if team is None:
+        raise policy.PolicyDenied
+    return team
+
+
+@transaction.atomic
+def consultation_list(actor: Membership) -> list:
+    rows = list(
+        referral_policy.consultations_visible_to(actor).select_related("team", "organisation")
+    )
+    audit_record(
+        action="consultation.listed",
+        actor=actor,
+        object_type="referrals.consultation",
+        flags=[f"results:{len(rows)}"],
+    )
+    return rows
+
+
+@transaction.atomic
+def consultation_detail(actor: Membership, consultation_uuid):
+    """The thread, each message opened; reading it is audited."""
+    consultation = referral_policy.access_consultation(actor, consultation_uuid)
+    messages = [
+        (message, message.unseal("body") or "")
+        for message in consultation.messages.select_related("organisation", "author__user")
+    ]
+    audit_record(action="consultation.viewed", actor=actor, target=consultation)
+    return consultation, messages

@@ -1,0 +1,252 @@
+"""Writes on referrals: send, accept, decline, ask for information, answer, withdraw.
+
+Each asks the policy, changes the rows and writes its audit entry in one
+transaction. What may be shared is checked here, by the same rule as a share
+(``cases.services.check_share``), not only greyed out in the form.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from samverkan.accounts.models import Membership, Organisation
+from samverkan.audit.services import audit_record
+from samverkan.cases import services as case_services
+from samverkan.cases.models import Case, Category, Consent
+from samverkan.directory.models import Service, ServiceKind
+from samverkan.directory.services import service_take_place
+from samverkan.policy import cases as case_policy
+from samverkan.policy import referrals as referral_policy
+from samverkan.policy.access import PolicyDenied
+from samverkan.referrals.models import DeclineReason, Referral, ReferralEvent, Urgency
+
+TEXT_MAX = 5000
+
+
+def _event(referral: Referral, kind: str, actor: Membership | None, text: str = "") -> None:
+    event = ReferralEvent(
+        referral=referral,
+        kind=kind,
+        membership=actor,
+        organisation_id=actor.organisation_id if actor else None,
+    )
+    event.seal("text", text.strip())
+    event.save()
+
+
+def _languages(case: Case) -> list[str]:
+    identity = case.person.unseal("identity") or {}
+    return sorted({str(language) for language in identity.get("languages") or []})
+
+
+@transaction.atomic
+def referral_send(
+    *,
+    actor: Membership,
+    case: Case,
+    basis: Consent,
+    purpose: str,
+    categories: list[str],
+    needs: list[str],
+    urgency: str,
+    receiver: Organisation | None = None,
+    service: Service | None = None,
+    message: str = "",
+) -> Referral:
+    """Refer the person of ``case`` to a service (its provider receives it) or to
+    an organisation, for the categories the consent or legal basis allows."""
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    access = case_policy.case_access(actor, case)
+    case_policy.require_on_case(actor, "case.refer", case, access)
+    if case.is_closed:
+        raise ValidationError(_("The case is closed."))
+    if service is not None:
+        if not service.is_active:
+            raise ValidationError({"service": _("That service is no longer offered.")})
+        receiver = service.provider
+    if receiver is None or not receiver.is_active or receiver.country != case.country:
+        raise ValidationError({"receiver": _("Choose a service or an organisation to refer to.")})
+    if not needs or set(needs) - set(ServiceKind.values):
+        raise ValidationError({"needs": _("Name the needs the referral addresses.")})
+    if urgency not in Urgency.values:
+        raise ValidationError({"urgency": _("Choose how urgent it is.")})
+    if len(message) > TEXT_MAX:
+        raise ValidationError({"message": _("The message is too long.")})
+    case_services.check_share(
+        case=case, organisation=receiver, purpose=purpose, categories=categories, basis=basis
+    )
+    if Referral.objects.open().filter(case=case, receiver=receiver).exists():
+        raise ValidationError(_("An open referral to this organisation already exists."))
+    referral = Referral(
+        case=case,
+        sender_organisation=actor.organisation,
+        sent_by=actor,
+        receiver=receiver,
+        service=service,
+        purpose=purpose,
+        basis=basis,
+        categories=sorted(set(categories) | {Category.METADATA}),
+        needs=sorted(set(needs)),
+        urgency=urgency,
+        age_group=case.person.age_group,
+        sex=case.person.sex,
+        languages=_languages(case),
+        municipality=case.municipality,
+    )
+    referral.seal("message", message.strip())
+    referral.save()
+    _event(referral, ReferralEvent.Kind.SENT, actor)
+    audit_record(
+        action="referral.sent",
+        actor=actor,
+        target=referral,
+        categories=referral.categories,
+        reason=purpose,
+        flags=[f"case:{case.uuid}", f"recipient:{receiver.uuid}"],
+    )
+    from samverkan.referrals import tasks
+
+    run_after = timezone.now() + timedelta(hours=settings.REFERRAL_REMINDER_HOURS)
+    transaction.on_commit(lambda: tasks.tell_receiver.enqueue(referral.pk, False))
+    transaction.on_commit(
+        lambda: tasks.remind_unanswered.using(run_after=run_after).enqueue(referral.pk)
+    )
+    return referral
+
+
+STATUS_REFUSALS = {
+    Referral.Status.ACCEPTED: gettext_lazy("The referral has already been accepted."),
+    Referral.Status.DECLINED: gettext_lazy("The referral has already been declined."),
+    Referral.Status.WITHDRAWN: gettext_lazy("The referral has been withdrawn by its sender."),
+    Referral.Status.INFORMATION_REQUESTED: gettext_lazy(
+        "More information was asked for: wait for the sender's answer."
+    ),
+    Referral.Status.SENT: gettext_lazy("The referral is waiting for the receiver's answer."),
+}
+
+
+def _locked(actor: Membership, referral: Referral, action: str) -> Referral:
+    """The referral under lock, if ``actor`` may ``action`` it in its current status.
+
+    Someone on the right side who is merely too late gets a plain reason; anyone
+    else the usual 404.
+    """
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral_policy.can_on_referral(actor, action, referral):
+        return referral
+    roles, side, _statuses = referral_policy.REFERRAL_ACTIONS[action]
+    if actor.role in roles and referral_policy.relation(actor, referral) == side:
+        raise ValidationError(str(STATUS_REFUSALS[referral.status]))
+    raise PolicyDenied
+
+
+def _respond(referral: Referral, actor: Membership, status: str, **fields) -> None:
+    referral.status = status
+    referral.responded_at = timezone.now()
+    referral.responded_by = actor
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    referral.save(update_fields=["status", "responded_at", "responded_by", *fields])
+
+
+@transaction.atomic
+def referral_accept(*, actor: Membership, referral: Referral) -> Referral:
+    """The receiver accepts: it takes part in the case for exactly the referral's
+    categories (if the basis still allows them) and takes one free place."""
+    referral = _locked(actor, referral, "referral.accept")
+    participation = case_services.join_by_referral(
+        actor=actor,
+        case=referral.case,
+        purpose=referral.purpose,
+        categories=referral.categories,
+        basis=referral.basis,
+    )
+    if referral.service_id is not None:
+        service_take_place(referral.service)
+    _respond(referral, actor, Referral.Status.ACCEPTED, participation=participation)
+    _event(referral, ReferralEvent.Kind.ACCEPTED, actor)
+    audit_record(
+        action="referral.accepted",
+        actor=actor,
+        target=referral,
+        categories=participation.categories,
+    )
+    return referral
+
+
+def _text(text: str, *, required: bool, field: str) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationError({field: _("Write a few words.")})
+    if len(text) > TEXT_MAX:
+        raise ValidationError({field: _("The text is too long.")})
+    return text
+
+
+@transaction.atomic
+def referral_decline(
+    *, actor: Membership, referral: Referral, reason: str, text: str = ""
+) -> Referral:
+    referral = _locked(actor, referral, "referral.decline")
+    if reason not in DeclineReason.values:
+        raise ValidationError({"reason": _("Choose a reason.")})
+    text = _text(text, required=reason == DeclineReason.OTHER, field="text")
+    _respond(referral, actor, Referral.Status.DECLINED, decline_reason=reason)
+    _event(referral, ReferralEvent.Kind.DECLINED, actor, text)
+    audit_record(action="referral.declined", actor=actor, target=referral, reason=reason)
+    return referral
+
+
+@transaction.atomic
+def referral_request_information(
+    *, actor: Membership, referral: Referral, question: str
+) -> Referral:
+    referral = _locked(actor, referral, "referral.request_information")
+    question = _text(question, required=True, field="question")
+    _respond(referral, actor, Referral.Status.INFORMATION_REQUESTED)
+    _event(referral, ReferralEvent.Kind.INFORMATION_REQUESTED, actor, question)
+    audit_record(action="referral.information_requested", actor=actor, target=referral)
+    return referral
+
+
+@transaction.atomic
+def referral_answer(*, actor: Membership, referral: Referral, answer: str) -> Referral:
+    """The sender answers the receiver's question; the referral awaits a decision again."""
+    referral = _locked(actor, referral, "referral.answer")
+    answer = _text(answer, required=True, field="answer")
+    referral.status = Referral.Status.SENT
+    referral.save(update_fields=["status"])
+    _event(referral, ReferralEvent.Kind.INFORMATION_GIVEN, actor, answer)
+    audit_record(action="referral.information_given", actor=actor, target=referral)
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw(*, actor: Membership, referral: Referral, text: str = "") -> Referral:
+    """The sender takes back an open referral; an accepted one ends by ending the share."""
+    referral = _locked(actor, referral, "referral.withdraw")
+    text = _text(text, required=False, field="text")
+    _respond(referral, actor, Referral.Status.WITHDRAWN)
+    _event(referral, ReferralEvent.Kind.WITHDRAWN, actor, text)
+    audit_record(action="referral.withdrawn", actor=actor, target=referral)
+    return referral
+
+
+def claim_reminder(referral_id: int) -> Referral | None:
+    """Claim the one reminder of a referral still unanswered; None if there is nothing to send."""
+    claimed = Referral.objects.filter(
+        pk=referral_id, status=Referral.Status.SENT, reminded_at__isnull=True
+    ).update(reminded_at=timezone.now())
+    if not claimed:
+        return None
+    referral = Referral.objects.select_related("receiver").get(pk=referral_id)
+    _event(referral, ReferralEvent.Kind.REMINDED, None)
+    audit_record(action="referral.reminded", target=referral)
+    return referral

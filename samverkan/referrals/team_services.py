@@ -1,0 +1,125 @@
+"""Writes on teams and anonymous consultations."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from samverkan.accounts.models import Membership, Organisation
+from samverkan.audit.services import audit_record
+from samverkan.policy import access as policy
+from samverkan.policy import referrals as referral_policy
+from samverkan.referrals.identifiers import likely_identifiers
+from samverkan.referrals.models import Consultation, ConsultationMessage, Team
+
+TEXT_MAX = 5000
+
+
+class IdentifiersFound(ValidationError):
+    """The text seems to hold identifiers; send again with ``confirmed`` to keep it."""
+
+    def __init__(self, kinds: list[str]):
+        self.kinds = kinds
+        super().__init__(
+            _("This looks like personal data. Remove it, or confirm that it identifies nobody."),
+            code="likely_identifiers",
+        )
+
+
+@transaction.atomic
+def team_create(
+    *,
+    actor: Membership,
+    name: str,
+    kind: str,
+    area: str,
+    organisations: list[Organisation],
+    members: list[Membership] = (),
+) -> Team:
+    """A team convened by the actor's organisation, which is always a member."""
+    policy.require(actor, "team.create")
+    if kind not in Team.Kind.values:
+        raise ValidationError({"kind": _("Choose a kind of team.")})
+    if not name.strip() or not area.strip():
+        raise ValidationError(_("Name the team and its municipality or county."))
+    country = actor.organisation.country
+    if any(organisation.country != country for organisation in organisations):
+        raise ValidationError({"organisations": _("A team's members are of one country.")})
+    member_organisations = {*organisations, actor.organisation}
+    if any(member.organisation not in member_organisations for member in members):
+        raise ValidationError({"members": _("Members act for a member organisation.")})
+    team = Team.objects.create(
+        name=name.strip(),
+        kind=kind,
+        country=country,
+        area=area.strip(),
+        convener=actor.organisation,
+        created_by=actor,
+    )
+    team.organisations.set(member_organisations)
+    team.members.set(members)
+    audit_record(action="team.created", actor=actor, target=team)
+    return team
+
+
+def _message(consultation, actor, body: str, confirmed: bool) -> ConsultationMessage:
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Write your question or answer.")})
+    if len(body) > TEXT_MAX:
+        raise ValidationError({"body": _("The text is too long.")})
+    kinds = likely_identifiers(body)
+    if kinds and not confirmed:
+        raise IdentifiersFound(kinds)
+    message = ConsultationMessage(
+        consultation=consultation,
+        author=actor,
+        organisation_id=actor.organisation_id,
+        flagged=kinds,
+    )
+    message.seal("body", body)
+    message.save()
+    return message
+
+
+@transaction.atomic
+def consultation_ask(
+    *, actor: Membership, team: Team, subject: str, body: str, confirmed: bool = False
+) -> Consultation:
+    """Ask a team for advice without naming the person; likely identifiers stop
+    the question until the author removes them or confirms they identify nobody."""
+    policy.require(actor, "consultation.ask")
+    if not referral_policy.teams_visible_to(actor).filter(pk=team.pk).exists():
+        raise policy.PolicyDenied
+    subject = subject.strip()
+    if not subject or len(subject) > 200:
+        raise ValidationError({"subject": _("Give the question a short subject.")})
+    if likely_identifiers(subject):
+        raise IdentifiersFound(likely_identifiers(subject))
+    consultation = Consultation.objects.create(
+        team=team, asked_by=actor, organisation_id=actor.organisation_id, subject=subject
+    )
+    message = _message(consultation, actor, body, confirmed)
+    audit_record(
+        action="consultation.asked",
+        actor=actor,
+        target=consultation,
+        flags=[f"identifiers:{kind}" for kind in message.flagged],
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_reply(
+    *, actor: Membership, consultation: Consultation, body: str, confirmed: bool = False
+) -> ConsultationMessage:
+    consultation = referral_policy.access_consultation(actor, consultation.uuid)
+    message = _message(consultation, actor, body, confirmed)
+    audit_record(
+        action="consultation.replied",
+        actor=actor,
+        target=consultation,
+        flags=[f"identifiers:{kind}" for kind in message.flagged],
+    )
+    return message

@@ -1,0 +1,37 @@
+from django.urls import path
+
+from samverkan.referrals import team_views, views
+
+urlpatterns = [
+    path("referrals/", views.referral_inbox, name="referral-inbox"),
+    path("referrals/<uuid:referral_uuid>/", views.referral_detail, name="referral-detail"),
+    path("referrals/<uuid:referral_uuid>/accept/", views.referral_accept, name="referral-accept"),
+    path(
+        "referrals/<uuid:referral_uuid>/decline/", views.referral_decline, name="referral-decline"
+    ),
+    path(
+        "referrals/<uuid:referral_uuid>/ask/",
+        views.referral_request_information,
+        name="referral-request-information",
+    ),
+    path("referrals/<uuid:referral_uuid>/answer/", views.referral_answer, name="referral-answer"),
+    path(
+        "referrals/<uuid:referral_uuid>/withdraw/",
+        views.referral_withdraw,
+        name="referral-withdraw",
+    ),
+    path("cases/<uuid:case_uuid>/referrals/new/", views.referral_new, name="referral-new"),
+    path("cases/<uuid:case_uuid>/sharing/", views.case_sharing, name="case-sharing"),
+    path("teams/", team_views.team_list, name="team-list"),
+    path("teams/new/", team_views.team_new, name="team-new"),
+    path(
+        "teams/<uuid:team_uuid>/consultations/new/",
+        team_views.consultation_new,
+        name="consultation-new",
+    ),
+    path(
+        "consultations/<uuid:consultation_uuid>/",
+        team_views.consultation_detail,
+        name="consultation-detail",
+    ),
+]

@@ -1,0 +1,203 @@
+"""Pages for referrals and for the person's current sharing. Thin: the forms
+check shapes, the services decide and write, the selectors read."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from samverkan.cases import selectors as case_selectors
+from samverkan.policy.views import policy_required
+from samverkan.referrals import selectors, services
+from samverkan.referrals.forms import (
+    AnswerForm,
+    DeclineForm,
+    QuestionForm,
+    ReferralForm,
+    WithdrawForm,
+)
+from samverkan.web.forms import add_service_errors
+
+
+def _forms_for(actor, case, data=None):
+    """One referral form per consent or legal basis in force, as the share panel has."""
+    recipients = case_selectors.share_recipients(actor, case)
+    consents = case_selectors.consents_in_force(case)
+    services_ = selectors.referral_services(case)
+    if data is not None:
+        return [ReferralForm(data, recipients=recipients, consents=consents, services=services_)]
+    return [
+        ReferralForm(recipients=recipients, consents=consents, services=services_, basis=basis)
+        for basis in consents
+    ]
+
+
+@policy_required("case.list")
+@require_http_methods(["GET", "POST"])
+def referral_new(request, case_uuid):
+    actor = request.membership
+    case = case_selectors.case_for_action(actor, case_uuid, "case.refer")
+    if request.method == "POST":
+        forms_ = _forms_for(actor, case, request.POST)
+        form = forms_[0]
+        if form.is_valid():
+            try:
+                referral = services.referral_send(
+                    actor=actor, case=case, **form.service_arguments()
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Referral sent to %(organisation)s.") % {"organisation": referral.receiver},
+                )
+                return redirect(reverse("referral-detail", args=[referral.uuid]))
+    else:
+        forms_ = _forms_for(actor, case)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "referrals/referral_new.html", {"case": case, "forms": forms_}, status=status
+    )
+
+
+@policy_required("referral.inbox")
+@require_GET
+def referral_inbox(request):
+    received, sent = selectors.referral_inbox(request.membership)
+    return render(request, "referrals/inbox.html", {"received": received, "sent": sent})
+
+
+def _detail_page(request, referral_uuid, *, forms_=None, status=200):
+    detail = selectors.referral_detail(request.membership, referral_uuid)
+    forms_ = forms_ or {}
+    context = {
+        "detail": detail,
+        "decline_form": forms_.get("decline") or DeclineForm(),
+        "question_form": forms_.get("question") or QuestionForm(),
+        "answer_form": forms_.get("answer") or AnswerForm(),
+        "withdraw_form": forms_.get("withdraw") or WithdrawForm(),
+    }
+    return render(request, "referrals/referral_detail.html", context, status=status)
+
+
+@policy_required("referral.inbox")
+@require_GET
+def referral_detail(request, referral_uuid):
+    return _detail_page(request, referral_uuid)
+
+
+def _respond(request, referral_uuid, *, name, form_class, change, done):
+    actor = request.membership
+    referral = selectors.referral_for_change(actor, referral_uuid)
+    form = form_class(request.POST) if form_class else None
+    if form is None or form.is_valid():
+        try:
+            change(actor, referral, form.cleaned_data if form else {})
+        except ValidationError as error:
+            if form is None:
+                messages.error(request, " ".join(error.messages))
+                return _detail_page(request, referral_uuid, status=400)
+            add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(reverse("referral-detail", args=[referral.uuid]))
+    return _detail_page(request, referral_uuid, forms_={name: form}, status=400)
+
+
+@policy_required("referral.inbox")
+@require_POST
+def referral_accept(request, referral_uuid):
+    return _respond(
+        request,
+        referral_uuid,
+        name="accept",
+        form_class=None,
+        change=lambda actor, referral, data: services.referral_accept(
+            actor=actor, referral=referral
+        ),
+        done=_("Accepted. Your organisation now takes part in the case."),
+    )
+
+
+@policy_required("referral.inbox")
+@require_POST
+def referral_decline(request, referral_uuid):
+    return _respond(
+        request,
+        referral_uuid,
+        name="decline",
+        form_class=DeclineForm,
+        change=lambda actor, referral, data: services.referral_decline(
+            actor=actor, referral=referral, **data
+        ),
+        done=_("Declined. The sender sees your reason."),
+    )
+
+
+@policy_required("referral.inbox")
+@require_POST
+def referral_request_information(request, referral_uuid):
+    return _respond(
+        request,
+        referral_uuid,
+        name="question",
+        form_class=QuestionForm,
+        change=lambda actor, referral, data: services.referral_request_information(
+            actor=actor, referral=referral, **data
+        ),
+        done=_("Your question was sent."),
+    )
+
+
+@policy_required("referral.inbox")
+@require_POST
+def referral_answer(request, referral_uuid):
+    return _respond(
+        request,
+        referral_uuid,
+        name="answer",
+        form_class=AnswerForm,
+        change=lambda actor, referral, data: services.referral_answer(
+            actor=actor, referral=referral, **data
+        ),
+        done=_("Your answer was sent."),
+    )
+
+
+@policy_required("referral.inbox")
+@require_POST
+def referral_withdraw(request, referral_uuid):
+    return _respond(
+        request,
+        referral_uuid,
+        name="withdraw",
+        form_class=WithdrawForm,
+        change=lambda actor, referral, data: services.referral_withdraw(
+            actor=actor, referral=referral, **data
+        ),
+        done=_("The referral is withdrawn."),
+    )
+
+
+@policy_required("case.list")
+@require_GET
+def case_sharing(request, case_uuid):
+    """The person's current sharing, printable in a language they read."""
+    sharing = selectors.case_sharing(request.membership, case_uuid)
+    languages = dict(settings.LANGUAGES)
+    language = request.GET.get("language", "")
+    if language not in languages:
+        language = translation.get_language()
+    with translation.override(language):
+        return render(
+            request,
+            "referrals/case_sharing.html",
+            {"sharing": sharing, "print_languages": settings.LANGUAGES, "language": language},
+        )
