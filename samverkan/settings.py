@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "samverkan.policy",
     "samverkan.cases",
     "samverkan.web",
+    "samverkan.network",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -349,3 +350,12 @@ SITE_URL = (
     if PRODUCTION
     else env.str("SAMVERKAN_SITE_URL", default="http://127.0.0.1:8000")
 )
+
+# The cooperation network: uploaded answers and documents, and the personal links.
+MEDIA_ROOT = Path(env.str("SAMVERKAN_MEDIA_DIR", default=str(VAR_DIR / "media")))
+NETWORK_UPLOAD_MAX_BYTES = env.int("SAMVERKAN_NETWORK_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+NETWORK_UPLOAD_EXTENSIONS = env.list(
+    "SAMVERKAN_NETWORK_UPLOAD_EXTENSIONS", default=[".pdf", ".docx", ".odt", ".xlsx", ".txt"]
+)
+# Failed openings of personal links per client address (allauth's rate-limit syntax).
+NETWORK_LINK_RATE_LIMIT = env.str("SAMVERKAN_NETWORK_LINK_RATE_LIMIT", default="20/10m/ip")

@@ -53,6 +53,7 @@ urlpatterns = [
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("", include("samverkan.cases.urls")),
     path("", include("samverkan.cases.access_urls")),
+    path("", include("samverkan.network.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", web_api.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),

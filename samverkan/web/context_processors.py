@@ -35,6 +35,7 @@ def shell(request):
             "countries": access.can(membership, "country_configuration.manage"),
             "emergency_access": access.can(membership, "case.break_glass")
             and may_break_glass(membership),
+            "network": access.can(membership, "network.view"),
         },
         "unread_notifications": unread_notification_count(membership),
     }

@@ -1,0 +1,124 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from samverkan.network.models import ActionPoint, Measure, Network, Place, Question
+
+
+class NetworkForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Network.Kind.choices)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+
+
+class PlaceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Place.Kind.choices)
+    country = CountryField().formfield(label=_("Country"))
+
+
+class ContactForm(forms.Form):
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"))
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+class MembersImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.NETWORK_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large."))
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(_("The file must be CSV in UTF-8.")) from error
+
+
+class SurveyForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    introduction = forms.CharField(label=_("Introduction"), widget=forms.Textarea, required=False)
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    reminder_days_before = forms.IntegerField(
+        label=_("Reminder, days before the deadline"), min_value=0, max_value=60, initial=3
+    )
+
+
+class QuestionForm(forms.Form):
+    section = forms.CharField(label=_("Section"), max_length=200, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Question.Kind.choices)
+    text = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}))
+    text_sv = forms.CharField(
+        label=_("Question in Swedish"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    help_text = forms.CharField(label=_("Help text"), max_length=500, required=False)
+    required = forms.BooleanField(label=_("Required"), required=False)
+    choices = forms.CharField(
+        label=_("Choices, one per line"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class XlsFormImportForm(forms.Form):
+    file = forms.FileField(label=_("XLSForm (.xlsx)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.NETWORK_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large."))
+        content = upload.read()
+        if not content.startswith(b"PK\x03\x04"):
+            raise forms.ValidationError(_("The file must be an .xlsx workbook."))
+        return content
+
+
+class SendForm(forms.Form):
+    places = forms.ModelMultipleChoiceField(
+        label=_("Places"), queryset=Place.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["places"].queryset = places
+
+
+class ForwardForm(forms.Form):
+    email = forms.EmailField(label=_("Colleague's e-mail"))
+
+
+class ActionPlanForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    period_start = forms.IntegerField(label=_("From year"), min_value=1990, max_value=2100)
+    period_end = forms.IntegerField(label=_("To year"), min_value=1990, max_value=2100)
+    adopted_by = forms.CharField(label=_("Adopted by"), max_length=200, required=False)
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+
+
+class MeasureForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    responsible = forms.CharField(label=_("Responsible actors"), max_length=300, required=False)
+    target_groups = forms.CharField(label=_("Target groups"), max_length=300, required=False)
+    starts_on = forms.DateField(
+        label=_("Start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("End"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Measure.Status.choices)
+    budget = forms.CharField(label=_("Budget"), max_length=100, required=False)
+    indicator = forms.CharField(label=_("Indicator of success"), max_length=300, required=False)
+    action_points = forms.ModelMultipleChoiceField(
+        label=_("Action points"),
+        queryset=ActionPoint.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, action_points, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action_points"].queryset = action_points
