@@ -14,6 +14,7 @@ from django.urls import URLResolver, get_resolver
 from conftest import make_membership, make_user
 from samverkan.accounts.models import ApiToken, Invitation, Role, hash_secret
 from samverkan.cases.tests.routes import API_ROUTES, WEB_ROUTES
+from samverkan.network.tests.routes import LINK_ROUTES, NETWORK_ROUTES
 from samverkan.policy.access import ROLE_ACTIONS
 
 PUBLIC = "public"
@@ -69,6 +70,9 @@ ROUTES: dict[str, str] = {
     "api-docs": OWN_ACCOUNT,
     **WEB_ROUTES,
     **API_ROUTES,
+    # The network's pages are crossed with every role in samverkan/network/tests/test_matrix.py.
+    **NETWORK_ROUTES,
+    **dict.fromkeys(LINK_ROUTES, PUBLIC),
 }
 
 
@@ -135,7 +139,9 @@ POST_ONLY = {"invitation-revoke", "api-token-revoke"}
 POLICY_ROUTES = sorted(
     name
     for name, value in ROUTES.items()
-    if value not in {PUBLIC, OWN_ACCOUNT} and name not in WEB_ROUTES | API_ROUTES
+    if value not in {PUBLIC, OWN_ACCOUNT}
+    and name not in WEB_ROUTES | API_ROUTES
+    and name not in NETWORK_ROUTES
 )
 
 
