@@ -705,6 +705,26 @@ INVENTORY: dict[str, Entry] = {
         indicator=F(S0, "Its indicator of success."),
         action_points=F(S0, "The framework's action points it serves (the side-by-side page)."),
     ),
+    **_model(
+        "network.Document",
+        retention=NETWORK_LIFETIME,
+        visible_to=NETWORK_COORDINATORS,
+        id=F(S0, "Database key."),
+        uuid=F(S0, "Stable identifier in URLs."),
+        network=F(S0, "The network whose library it is in."),
+        title=F(S0, "The document's title."),
+        kind=F(S0, "Statement, guideline, report, speech, action plan, training material."),
+        published_on=F(S0, "The document's date."),
+        language=F(S0, "Chooses the full-text search configuration."),
+        place=F(S0, "The place it is about."),
+        themes=F(S0, "Themes, for finding it."),
+        file=F(S1, "The uploaded document (published material of the network)."),
+        original_name=F(S1, "The file's name as uploaded."),
+        text=F(S1, "The extracted text, searched in full text."),
+        search_vector=F(S1, "PostgreSQL's full-text index of the text."),
+        added_by=F(S1, "Accountability."),
+        added_at=F(S1, "Administration."),
+    ),
 }
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from samverkan.accounts.models import Membership, Role
-from samverkan.network import plans, services
+from samverkan.network import library, plans, services
 from samverkan.network.models import Measure, Network, Question
 from samverkan.network.responses import AnswerForm, link_issue, response_save
 
@@ -175,4 +175,5 @@ def create_demo_network() -> int:
                 status=status,
                 action_points=[point[code] for code in codes],
             )
+    library.demo_library_load(actor=coordinator, network=network)
     return 1

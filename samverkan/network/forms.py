@@ -3,7 +3,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from samverkan.network.models import ActionPoint, Measure, Network, Place, Question
+from samverkan.network.library import LIBRARY_LANGUAGES
+from samverkan.network.models import ActionPoint, Document, Measure, Network, Place, Question
 
 
 class NetworkForm(forms.Form):
@@ -122,3 +123,25 @@ class MeasureForm(forms.Form):
     def __init__(self, *args, action_points, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action_points"].queryset = action_points
+
+
+class DocumentSearchForm(forms.Form):
+    words = forms.CharField(label=_("Search the library"), max_length=200)
+
+
+class DocumentForm(forms.Form):
+    network = forms.ModelChoiceField(label=_("Network"), queryset=Network.objects.none())
+    file = forms.FileField(label=_("File (PDF, Word or text)"))
+    title = forms.CharField(label=_("Title"), max_length=300)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Document.Kind.choices)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[(code, name) for code, name, _config in LIBRARY_LANGUAGES]
+    )
+    published_on = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    themes = forms.CharField(label=_("Themes"), max_length=300, required=False)
+
+    def __init__(self, *args, networks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["network"].queryset = networks

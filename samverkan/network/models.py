@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -374,3 +375,44 @@ class Measure(models.Model):
     @property
     def network_organisation_id(self) -> int:
         return self.plan.place.network.organisation_id
+
+
+class Document(models.Model):
+    """A document of the network's library, its text extracted for full-text search."""
+
+    class Kind(models.TextChoices):
+        STATEMENT = "statement", _("Statement")
+        GUIDELINE = "guideline", _("Guideline")
+        REPORT = "report", _("Report")
+        SPEECH = "speech", _("Speech")
+        ACTION_PLAN = "action_plan", _("Action plan")
+        TRAINING = "training", _("Training material")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    published_on = models.DateField(_("date"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    place = models.ForeignKey(
+        Place, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents"
+    )
+    themes = models.CharField(_("themes"), max_length=300, blank=True)
+    file = models.FileField(upload_to="network/documents/")
+    original_name = models.CharField(max_length=255)
+    text = models.TextField(blank=True)
+    # PostgreSQL's tsvector in the document's language (samverkan.network.library);
+    # unused on SQLite, which searches the text itself.
+    search_vector = SearchVectorField(null=True, editable=False)
+    added_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def network_organisation_id(self) -> int:
+        return self.network.organisation_id

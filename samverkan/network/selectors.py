@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from samverkan.network.models import (
     ActionPlan,
     ContactPerson,
+    Document,
     Framework,
     Network,
     Place,
@@ -85,3 +86,9 @@ def action_plan_get(*, actor, uuid) -> ActionPlan:
 def framework_get(*, actor, uuid) -> Framework:
     frameworks = Framework.objects.filter(network__in=networks_visible_to(actor))
     return _one(frameworks.select_related("network"), uuid=uuid)
+
+
+def document_get(*, actor, uuid) -> Document:
+    from samverkan.network.library import documents_visible_to
+
+    return _one(documents_visible_to(actor), uuid=uuid)

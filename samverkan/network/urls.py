@@ -70,6 +70,8 @@ urlpatterns = [
         {"format": "xlsx"},
         name="framework-comparison-xlsx",
     ),
+    path("network/library/", views.library, name="library"),
+    path("network/library/<uuid:document_uuid>/", views.library_document, name="library-document"),
     # Contact persons, through their personal link.
     path("respond/", respond_views.survey_respond, name="survey-respond"),
     path("respond/forward/", respond_views.survey_forward, name="survey-forward"),

@@ -11,10 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from samverkan.network import library as library_services
 from samverkan.network import plans, reports, selectors, services, xlsform
 from samverkan.network.forms import (
     ActionPlanForm,
     ContactForm,
+    DocumentForm,
+    DocumentSearchForm,
     MeasureForm,
     MembersImportForm,
     NetworkForm,
@@ -368,3 +371,62 @@ def framework_comparison(request, framework_uuid, format="html"):  # noqa: A002
     if format == "xlsx":
         return _download(plans.comparison_xlsx(comparison), XLSX, "side-by-side.xlsx")
     return render(request, "network/comparison.html", {"comparison": comparison})
+
+
+# --- The document library ---
+
+
+@policy_required("library.view")
+@require_http_methods(["GET", "POST"])
+def library(request):
+    """The documents, a search (by POST, so that the words stay out of URLs and logs)
+    and the upload form."""
+    actor = request.membership
+    networks = selectors.network_list(actor=actor)
+    search_form = DocumentSearchForm(request.POST if "search" in request.POST else None)
+    upload_form = DocumentForm(
+        request.POST if "upload" in request.POST else None,
+        request.FILES or None,
+        networks=networks,
+    )
+    hits = None
+    if search_form.is_bound and search_form.is_valid():
+        hits = library_services.document_search(
+            actor=actor, words=search_form.cleaned_data["words"]
+        )
+    if "upload" in request.POST:
+
+        def add(data):
+            library_services.document_add(
+                actor=actor,
+                network=data["network"],
+                upload=data["file"],
+                title=data["title"],
+                kind=data["kind"],
+                language=data["language"],
+                published_on=data["published_on"],
+                themes=data["themes"],
+            )
+
+        if _submit(request, upload_form, add, _("The document was added to the library.")):
+            return redirect("library")
+    return render(
+        request,
+        "network/library.html",
+        {
+            "documents": library_services.documents_visible_to(actor).select_related("network"),
+            "search_form": search_form,
+            "upload_form": upload_form,
+            "hits": hits,
+        },
+        status=400 if upload_form.errors or search_form.errors else 200,
+    )
+
+
+@policy_required("library.view")
+@require_GET
+def library_document(request, document_uuid):
+    document = selectors.document_get(actor=request.membership, uuid=document_uuid)
+    return FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=document.original_name
+    )

@@ -56,6 +56,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "survey.manage": frozenset({Role.NETWORK_COORDINATOR}),
     "survey.report": frozenset({Role.NETWORK_COORDINATOR}),
     "action_plan.manage": frozenset({Role.NETWORK_COORDINATOR}),
+    "library.view": frozenset({Role.NETWORK_COORDINATOR}),
+    "library.manage": frozenset({Role.NETWORK_COORDINATOR}),
 }
 
 # Which roles each inviting role may hand out.

@@ -21,6 +21,8 @@ NETWORK_ROUTES: dict[str, str] = {
     "action-plan-detail": "action_plan.manage",
     "framework-comparison": "action_plan.manage",
     "framework-comparison-xlsx": "action_plan.manage",
+    "library": "library.view",
+    "library-document": "library.view",
 }
 # Reached without an account, through a personal link (samverkan.policy.network).
 LINK_ROUTES = {"survey-link", "survey-respond", "survey-forward"}

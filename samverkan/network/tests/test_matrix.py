@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from conftest import make_membership, make_user
 from samverkan.accounts.models import Role
-from samverkan.network import plans
+from samverkan.network import library, plans
 from samverkan.network.models import Response, ResponseFile
 from samverkan.network.tests.conftest import make_survey
 from samverkan.network.tests.routes import NETWORK_ROUTES
@@ -43,6 +43,14 @@ def urls(union, send, settings, tmp_path):
     plan = plans.action_plan_create(
         actor=union.noora, place=union.vaxjo, title="Plan", period_start=2024, period_end=2026
     )
+    document = library.document_add(
+        actor=union.noora,
+        network=union.network,
+        upload=ContentFile(b"A statement against trafficking.", name="statement.txt"),
+        title="Statement",
+        kind="statement",
+        language="en",
+    )
     args = {
         "network-list": [],
         "network-detail": [union.network.uuid],
@@ -62,6 +70,8 @@ def urls(union, send, settings, tmp_path):
         "action-plan-detail": [plan.uuid],
         "framework-comparison": [framework.uuid],
         "framework-comparison-xlsx": [framework.uuid],
+        "library": [],
+        "library-document": [document.uuid],
     }
     assert set(args) == set(NETWORK_ROUTES)
     return {name: reverse(name, args=values) for name, values in args.items()}
@@ -89,7 +99,8 @@ def test_a_network_coordinator_of_another_organisation_reaches_none_of_it(
     login(client, union.other)
     codes = {name: client.get(url).status_code for name, url in urls.items()}
     # A GET on a POST-only page says only that the method is wrong, for anyone.
-    assert codes == dict.fromkeys(urls, 404) | {"network-list": 200} | dict.fromkeys(POST_ONLY, 405)
+    lists = {"network-list": 200, "library": 200}  # empty for them
+    assert codes == dict.fromkeys(urls, 404) | lists | dict.fromkeys(POST_ONLY, 405)
     posts = {name: client.post(urls[name]).status_code for name in POST_ONLY}
     assert posts == dict.fromkeys(POST_ONLY, 404)
     assert union.vaxjo.contacts.get().is_active
