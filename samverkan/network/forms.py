@@ -4,7 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from samverkan.network.library import LIBRARY_LANGUAGES
-from samverkan.network.models import ActionPoint, Document, Measure, Network, Place, Question
+from samverkan.network.models import (
+    ActionPoint,
+    Activity,
+    Document,
+    Measure,
+    Network,
+    Place,
+    Question,
+)
 
 
 class NetworkForm(forms.Form):
@@ -145,3 +153,33 @@ class DocumentForm(forms.Form):
     def __init__(self, *args, networks, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["network"].queryset = networks
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Activity.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_on = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("End"), widget=forms.DateInput(attrs={"type": "date"}))
+    location = forms.CharField(label=_("Where"), max_length=200, required=False)
+    organisers = forms.CharField(label=_("Organisers"), max_length=300, required=False)
+    target_group = forms.CharField(label=_("Target group"), max_length=300, required=False)
+    capacity_min = forms.IntegerField(label=_("Participants at least"), min_value=1, required=False)
+    capacity_max = forms.IntegerField(label=_("Participants at most"), min_value=1, required=False)
+    agenda = forms.CharField(label=_("Agenda"), widget=forms.Textarea, required=False)
+    materials = forms.CharField(label=_("Materials"), widget=forms.Textarea, required=False)
+
+
+class ParticipantForm(forms.Form):
+    full_name = forms.CharField(label=_("Name"), max_length=200)
+    organisation_name = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    country = CountryField(blank=True).formfield(label=_("Country"), required=False)
+    role = forms.CharField(label=_("Role"), max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"))
+
+
+class ReportForm(forms.Form):
+    report = forms.CharField(
+        label=_("What did you learn, and how will you use it in your work?"),
+        widget=forms.Textarea,
+        max_length=20000,
+    )

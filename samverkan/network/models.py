@@ -416,3 +416,72 @@ class Document(models.Model):
     @property
     def network_organisation_id(self) -> int:
         return self.network.organisation_id
+
+
+class Activity(NetworkOwned):
+    """A training, seminar, conference, field visit, campaign or mobility programme."""
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", _("Training")
+        SEMINAR = "seminar", _("Seminar")
+        CONFERENCE = "conference", _("Conference")
+        FIELD_VISIT = "field_visit", _("Field visit")
+        CAMPAIGN = "campaign", _("Campaign")
+        MOBILITY = "mobility", _("Mobility programme")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"))
+    location = models.CharField(_("where"), max_length=200, blank=True)
+    organisers = models.CharField(_("organisers"), max_length=300, blank=True)
+    target_group = models.CharField(_("target group"), max_length=300, blank=True)
+    capacity_min = models.PositiveSmallIntegerField(
+        _("participants at least"), null=True, blank=True
+    )
+    capacity_max = models.PositiveSmallIntegerField(
+        _("participants at most"), null=True, blank=True
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    materials = models.TextField(_("materials"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Participant(models.Model):
+    """Someone taking part in an activity; reports back through a personal link."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participants")
+    full_name = models.CharField(_("name"), max_length=200)
+    organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
+    country = CountryField(_("country"), blank=True)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"))
+    # Unique when set; NULL until a report is asked for (several NULLs are allowed).
+    report_token_hash = models.CharField(  # noqa: DJ001  (NULL, not "", keeps it unique)
+        max_length=64, unique=True, null=True, editable=False
+    )
+    report_expires_at = models.DateTimeField(null=True, blank=True)
+    report = models.TextField(blank=True)
+    report_submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "email"], name="participant_unique_email")
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def network_organisation_id(self) -> int:
+        return self.activity.network.organisation_id

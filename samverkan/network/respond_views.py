@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from samverkan.network.forms import ForwardForm
+from samverkan.network.activities import report_submit
+from samverkan.network.forms import ForwardForm, ReportForm
 from samverkan.network.models import Response, SurveyLink
 from samverkan.network.responses import (
     AnswerForm,
@@ -28,7 +29,13 @@ from samverkan.network.responses import (
     response_for_link,
     response_save,
 )
-from samverkan.policy.network import LinkInvalid, access_session_link, access_survey_link
+from samverkan.policy.network import (
+    LinkInvalid,
+    access_participant_report,
+    access_session_link,
+    access_session_participant,
+    access_survey_link,
+)
 
 SESSION_LINK = "network.survey_link"
 REASONS = {
@@ -40,11 +47,23 @@ REASONS = {
         "The deadline of this survey has passed, and its links no longer work."
     ),
     "closed": gettext_lazy("This survey is closed and takes no more answers."),
+    "report_expired": gettext_lazy(
+        "This report link no longer works. Ask the organisers for a new one."
+    ),
 }
 
 
 def _invalid(request, reason: str, status: int = 404):
     return render(request, "network/link_invalid.html", {"message": REASONS[reason]}, status=status)
+
+
+def _too_many(request):
+    return render(
+        request,
+        "network/link_invalid.html",
+        {"message": _("Too many attempts. Wait a few minutes and try again.")},
+        status=429,
+    )
 
 
 def _count_failed_opening(request, *, dry_run: bool):
@@ -63,12 +82,7 @@ def _count_failed_opening(request, *, dry_run: bool):
 def survey_link(request, token):
     """Open a personal link: check it, keep it in the session, drop the token from the URL."""
     if not _count_failed_opening(request, dry_run=True):
-        return render(
-            request,
-            "network/link_invalid.html",
-            {"message": _("Too many attempts. Wait a few minutes and try again.")},
-            status=429,
-        )
+        return _too_many(request)
     try:
         link = access_survey_link(token)
     except LinkInvalid as error:
@@ -166,3 +180,40 @@ def survey_forward(request):
     else:
         messages.error(request, _("Enter a valid e-mail address."))
     return redirect("survey-respond")
+
+
+SESSION_PARTICIPANT = "network.participant"
+
+
+@require_GET
+def activity_report_link(request, token):
+    """Open a report link: the same steps as a survey link."""
+    if not _count_failed_opening(request, dry_run=True):
+        return _too_many(request)
+    try:
+        participant = access_participant_report(token)
+    except LinkInvalid as error:
+        _count_failed_opening(request, dry_run=False)
+        return _invalid(request, error.reason)
+    request.session.cycle_key()
+    request.session[SESSION_PARTICIPANT] = str(participant.uuid)
+    return redirect("activity-report")
+
+
+@require_http_methods(["GET", "POST"])
+def activity_report(request):
+    try:
+        participant = access_session_participant(request.session.get(SESSION_PARTICIPANT))
+    except LinkInvalid as error:
+        return _invalid(request, error.reason)
+    form = ReportForm(request.POST or None, initial={"report": participant.report})
+    if request.method == "POST" and form.is_valid():
+        report_submit(participant=participant, report=form.cleaned_data["report"])
+        messages.success(request, _("Thank you: your report was received."))
+        return redirect("activity-report")
+    return render(
+        request,
+        "network/participant_report.html",
+        {"participant": participant, "form": form},
+        status=400 if form.errors else 200,
+    )

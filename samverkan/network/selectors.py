@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from samverkan.network.models import (
     ActionPlan,
+    Activity,
     ContactPerson,
     Document,
     Framework,
@@ -19,6 +20,7 @@ from samverkan.network.models import (
 from samverkan.policy.access import PolicyDenied
 from samverkan.policy.network import (
     action_plans_visible_to,
+    activities_visible_to,
     networks_visible_to,
     places_visible_to,
     surveys_visible_to,
@@ -92,3 +94,7 @@ def document_get(*, actor, uuid) -> Document:
     from samverkan.network.library import documents_visible_to
 
     return _one(documents_visible_to(actor), uuid=uuid)
+
+
+def activity_get(*, actor, uuid) -> Activity:
+    return _one(activities_visible_to(actor).select_related("network"), uuid=uuid)

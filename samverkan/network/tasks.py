@@ -104,3 +104,28 @@ def remind_survey(survey_id: int) -> int:
             if _claim(response.pk, "reminded_at"):
                 sent += _mail_contacts(response, "reminder")
     return sent
+
+
+@task()
+def send_report_requests(activity_id: int) -> int:
+    """Mail each participant without a report a personal link to write it."""
+    from samverkan.network.activities import report_link_issue
+    from samverkan.network.models import Participant
+
+    sent = 0
+    waiting = Participant.objects.filter(
+        activity_id=activity_id, report_submitted_at__isnull=True
+    ).select_related("activity")
+    for participant in waiting:
+        with transaction.atomic():
+            token = report_link_issue(participant)
+            context = {
+                "activity": participant.activity,
+                "link": settings.SITE_URL.rstrip("/")
+                + reverse("activity-report-link", args=[token]),
+            }
+            subject = render_to_string("network/email/report_subject.txt", context).strip()
+            body = render_to_string("network/email/report_body.txt", context)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [participant.email])
+            sent += 1
+    return sent

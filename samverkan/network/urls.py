@@ -72,8 +72,15 @@ urlpatterns = [
     ),
     path("network/library/", views.library, name="library"),
     path("network/library/<uuid:document_uuid>/", views.library_document, name="library-document"),
-    # Contact persons, through their personal link.
+    path("network/activities/<uuid:activity_uuid>/", views.activity_detail, name="activity-detail"),
+    # Contact persons and participants, through their personal links.
     path("respond/", respond_views.survey_respond, name="survey-respond"),
     path("respond/forward/", respond_views.survey_forward, name="survey-forward"),
     path("respond/<str:token>/", respond_views.survey_link, name="survey-link"),
+    path("activity-report/", respond_views.activity_report, name="activity-report"),
+    path(
+        "activity-report/<str:token>/",
+        respond_views.activity_report_link,
+        name="activity-report-link",
+    ),
 ]

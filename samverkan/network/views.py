@@ -11,16 +11,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from samverkan.network import activities, plans, reports, selectors, services, xlsform
 from samverkan.network import library as library_services
-from samverkan.network import plans, reports, selectors, services, xlsform
 from samverkan.network.forms import (
     ActionPlanForm,
+    ActivityForm,
     ContactForm,
     DocumentForm,
     DocumentSearchForm,
     MeasureForm,
     MembersImportForm,
     NetworkForm,
+    ParticipantForm,
     PlaceForm,
     QuestionForm,
     SendForm,
@@ -83,6 +85,15 @@ def network_detail(request, network_uuid):
     network = selectors.network_get(actor=actor, uuid=network_uuid)
     place_form = PlaceForm(request.POST if "add_place" in request.POST else None)
     survey_form = SurveyForm(request.POST if "add_survey" in request.POST else None)
+    activity_form = ActivityForm(request.POST if "add_activity" in request.POST else None)
+    if "add_activity" in request.POST:
+        made = {}
+
+        def add_activity(data):
+            made["activity"] = activities.activity_create(actor=actor, network=network, **data)
+
+        if _submit(request, activity_form, add_activity, _("The activity was added.")):
+            return redirect("activity-detail", made["activity"].uuid)
     if "add_place" in request.POST:
 
         def add_place(data):
@@ -111,11 +122,13 @@ def network_detail(request, network_uuid):
             "places": network.places.prefetch_related("contacts", "action_plans"),
             "surveys": network.surveys.all(),
             "frameworks": network.frameworks.all(),
+            "activities": network.activities.all(),
+            "activity_form": activity_form,
             "place_form": place_form,
             "survey_form": survey_form,
             "import_form": MembersImportForm(),
         },
-        status=400 if place_form.errors or survey_form.errors else 200,
+        status=400 if place_form.errors or survey_form.errors or activity_form.errors else 200,
     )
 
 
@@ -429,4 +442,44 @@ def library_document(request, document_uuid):
     document = selectors.document_get(actor=request.membership, uuid=document_uuid)
     return FileResponse(
         document.file.open("rb"), as_attachment=True, filename=document.original_name
+    )
+
+
+# --- Activities ---
+
+
+@policy_required("activity.manage")
+@require_http_methods(["GET", "POST"])
+def activity_detail(request, activity_uuid):
+    actor = request.membership
+    activity = selectors.activity_get(actor=actor, uuid=activity_uuid)
+    form = ParticipantForm(request.POST if "add_participant" in request.POST else None)
+    if "add_participant" in request.POST:
+
+        def add(data):
+            activities.participant_add(actor=actor, activity=activity, **data)
+
+        if _submit(request, form, add, _("The participant was added.")):
+            return redirect("activity-detail", activity.uuid)
+    if "request_reports" in request.POST:
+        try:
+            count = activities.reports_request(actor=actor, activity=activity)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("%(count)d participants were asked for a report.") % {"count": count}
+            )
+        return redirect("activity-detail", activity.uuid)
+    participants = list(activity.participants.all())
+    return render(
+        request,
+        "network/activity_detail.html",
+        {
+            "activity": activity,
+            "participants": participants,
+            "reports": [p for p in participants if p.report_submitted_at],
+            "participant_form": form,
+        },
+        status=400 if form.errors else 200,
     )

@@ -58,6 +58,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "action_plan.manage": frozenset({Role.NETWORK_COORDINATOR}),
     "library.view": frozenset({Role.NETWORK_COORDINATOR}),
     "library.manage": frozenset({Role.NETWORK_COORDINATOR}),
+    "activity.manage": frozenset({Role.NETWORK_COORDINATOR}),
 }
 
 # Which roles each inviting role may hand out.

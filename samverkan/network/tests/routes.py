@@ -23,6 +23,13 @@ NETWORK_ROUTES: dict[str, str] = {
     "framework-comparison-xlsx": "action_plan.manage",
     "library": "library.view",
     "library-document": "library.view",
+    "activity-detail": "activity.manage",
 }
 # Reached without an account, through a personal link (samverkan.policy.network).
-LINK_ROUTES = {"survey-link", "survey-respond", "survey-forward"}
+LINK_ROUTES = {
+    "survey-link",
+    "survey-respond",
+    "survey-forward",
+    "activity-report-link",
+    "activity-report",
+}

@@ -4,13 +4,15 @@ reaches each one, everyone else gets the same 404 as for a missing page."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from conftest import make_membership, make_user
 from samverkan.accounts.models import Role
-from samverkan.network import library, plans
+from samverkan.network import activities, library, plans
 from samverkan.network.models import Response, ResponseFile
 from samverkan.network.tests.conftest import make_survey
 from samverkan.network.tests.routes import NETWORK_ROUTES
@@ -51,6 +53,14 @@ def urls(union, send, settings, tmp_path):
         kind="statement",
         language="en",
     )
+    activity = activities.activity_create(
+        actor=union.noora,
+        network=union.network,
+        kind="seminar",
+        title="Seminar",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 1, 2),
+    )
     args = {
         "network-list": [],
         "network-detail": [union.network.uuid],
@@ -72,6 +82,7 @@ def urls(union, send, settings, tmp_path):
         "framework-comparison-xlsx": [framework.uuid],
         "library": [],
         "library-document": [document.uuid],
+        "activity-detail": [activity.uuid],
     }
     assert set(args) == set(NETWORK_ROUTES)
     return {name: reverse(name, args=values) for name, values in args.items()}
