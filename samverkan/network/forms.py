@@ -183,3 +183,42 @@ class ReportForm(forms.Form):
         widget=forms.Textarea,
         max_length=20000,
     )
+
+
+class PracticeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    what = forms.CharField(label=_("What was done"), widget=forms.Textarea)
+    where = forms.CharField(label=_("Where"), max_length=200, required=False)
+    who = forms.CharField(label=_("Who took part"), max_length=300, required=False)
+    results = forms.CharField(label=_("Results"), widget=forms.Textarea, required=False)
+    contact = forms.CharField(label=_("Contact"), max_length=200, required=False)
+    themes = forms.CharField(label=_("Themes"), max_length=300, required=False)
+
+
+class PracticeSearchForm(forms.Form):
+    words = forms.CharField(label=_("Words"), max_length=200, required=False)
+    theme = forms.CharField(label=_("Theme"), max_length=100, required=False)
+
+
+class AssessmentForm(forms.Form):
+    """A finding and a mitigation for each question of the assessment."""
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for key, text in questions:
+            self.fields[f"{key}_finding"] = forms.CharField(
+                label=text, widget=forms.Textarea(attrs={"rows": 2}), required=False
+            )
+            self.fields[f"{key}_mitigation"] = forms.CharField(
+                label=_("Mitigation"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+            )
+
+    def answers(self) -> dict[str, dict[str, str]]:
+        return {
+            key: {
+                "finding": self.cleaned_data[f"{key}_finding"],
+                "mitigation": self.cleaned_data[f"{key}_mitigation"],
+            }
+            for key, _text in self.questions
+        }

@@ -485,3 +485,54 @@ class Participant(models.Model):
     @property
     def network_organisation_id(self) -> int:
         return self.activity.network.organisation_id
+
+
+class GoodPractice(NetworkOwned):
+    """A practice a member shares; published to the network once the coordinator reviews it."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Awaiting review")
+        PUBLISHED = "published", _("Published")
+        DECLINED = "declined", _("Declined")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="practices")
+    place = models.ForeignKey(
+        Place, on_delete=models.SET_NULL, null=True, blank=True, related_name="practices"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    what = models.TextField(_("what was done"))
+    where = models.CharField(_("where"), max_length=200, blank=True)
+    who = models.CharField(_("who took part"), max_length=300, blank=True)
+    results = models.TextField(_("results"), blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    themes = models.CharField(_("themes"), max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ImpactAssessment(models.Model):
+    """A human rights impact assessment of one measure: findings and mitigations per question."""
+
+    measure = models.OneToOneField(Measure, on_delete=models.CASCADE, related_name="assessment")
+    # {question key: {"finding": ..., "mitigation": ...}}, keys of HRIA_QUESTIONS.
+    answers = models.JSONField(default=dict)
+    assessed_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    assessed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"HRIA of {self.measure}"
+
+    @property
+    def network_organisation_id(self) -> int:
+        return self.measure.plan.place.network.organisation_id

@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samverkan.network.activities import report_submit
-from samverkan.network.forms import ForwardForm, ReportForm
+from samverkan.network.forms import ForwardForm, PracticeForm, ReportForm
 from samverkan.network.models import Response, SurveyLink
+from samverkan.network.practices import practice_submit
 from samverkan.network.responses import (
     AnswerForm,
     ResponseClosed,
@@ -153,6 +154,7 @@ def survey_respond(request):
             "place": response.place,
             "form": form,
             "forward_form": ForwardForm(),
+            "practice_form": PracticeForm(),
             "language": language,
             "answer_languages": settings.LANGUAGES,
             "draft": response.status == Response.Status.DRAFT,
@@ -217,3 +219,19 @@ def activity_report(request):
         {"participant": participant, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def practice_share(request):
+    """A contact person shares a good practice of their place; the coordinator reviews it."""
+    try:
+        link = _session_link(request)
+    except LinkInvalid as error:
+        return _invalid(request, error.reason)
+    form = PracticeForm(request.POST)
+    if form.is_valid():
+        practice_submit(link=link, **form.cleaned_data)
+        messages.success(request, _("Thank you: the secretariat will review the practice."))
+    else:
+        messages.error(request, _("Give the practice a title and say what was done."))
+    return redirect("survey-respond")

@@ -11,6 +11,8 @@ from samverkan.network.models import (
     ContactPerson,
     Document,
     Framework,
+    GoodPractice,
+    Measure,
     Network,
     Place,
     Response,
@@ -98,3 +100,14 @@ def document_get(*, actor, uuid) -> Document:
 
 def activity_get(*, actor, uuid) -> Activity:
     return _one(activities_visible_to(actor).select_related("network"), uuid=uuid)
+
+
+def practice_get(*, actor, uuid) -> GoodPractice:
+    from samverkan.network.practices import practices_visible_to
+
+    return _one(practices_visible_to(actor), uuid=uuid)
+
+
+def measure_get(*, actor, uuid) -> Measure:
+    measures = Measure.objects.filter(plan__in=action_plans_visible_to(actor))
+    return _one(measures.select_related("plan__place__network"), uuid=uuid)

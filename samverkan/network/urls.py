@@ -73,9 +73,21 @@ urlpatterns = [
     path("network/library/", views.library, name="library"),
     path("network/library/<uuid:document_uuid>/", views.library_document, name="library-document"),
     path("network/activities/<uuid:activity_uuid>/", views.activity_detail, name="activity-detail"),
+    path("network/practices/", views.practice_list, name="practice-list"),
+    path(
+        "network/practices/<uuid:practice_uuid>/review/",
+        views.practice_review,
+        name="practice-review",
+    ),
+    path(
+        "network/measures/<uuid:measure_uuid>/assessment/",
+        views.measure_assessment,
+        name="measure-assessment",
+    ),
     # Contact persons and participants, through their personal links.
     path("respond/", respond_views.survey_respond, name="survey-respond"),
     path("respond/forward/", respond_views.survey_forward, name="survey-forward"),
+    path("respond/practice/", respond_views.practice_share, name="practice-share"),
     path("respond/<str:token>/", respond_views.survey_link, name="survey-link"),
     path("activity-report/", respond_views.activity_report, name="activity-report"),
     path(

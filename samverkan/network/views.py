@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from samverkan.network import activities, plans, reports, selectors, services, xlsform
+from samverkan.network import activities, plans, practices, reports, selectors, services, xlsform
 from samverkan.network import library as library_services
 from samverkan.network.forms import (
     ActionPlanForm,
     ActivityForm,
+    AssessmentForm,
     ContactForm,
     DocumentForm,
     DocumentSearchForm,
@@ -24,6 +25,7 @@ from samverkan.network.forms import (
     NetworkForm,
     ParticipantForm,
     PlaceForm,
+    PracticeSearchForm,
     QuestionForm,
     SendForm,
     SurveyForm,
@@ -370,7 +372,13 @@ def action_plan_detail(request, plan_uuid):
     return render(
         request,
         "network/action_plan_detail.html",
-        {"plan": plan, "measures": plan.measures.prefetch_related("action_points"), "form": form},
+        {
+            "plan": plan,
+            "measures": plan.measures.prefetch_related("action_points").select_related(
+                "assessment"
+            ),
+            "form": form,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -481,5 +489,68 @@ def activity_detail(request, activity_uuid):
             "reports": [p for p in participants if p.report_submitted_at],
             "participant_form": form,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Good practices and impact assessments ---
+
+
+@policy_required("good_practice.review")
+@require_http_methods(["GET", "POST"])
+def practice_list(request):
+    actor = request.membership
+    form = PracticeSearchForm(request.POST or None)
+    words = theme = ""
+    if form.is_bound and form.is_valid():
+        words, theme = form.cleaned_data["words"], form.cleaned_data["theme"]
+    return render(
+        request,
+        "network/practice_list.html",
+        {
+            "form": form,
+            "published": practices.practice_search(actor=actor, words=words, theme=theme),
+            "waiting": practices.practices_visible_to(actor)
+            .filter(status="submitted")
+            .select_related("place"),
+        },
+    )
+
+
+@policy_required("good_practice.review")
+@require_POST
+def practice_review(request, practice_uuid):
+    actor = request.membership
+    practice = selectors.practice_get(actor=actor, uuid=practice_uuid)
+    try:
+        practices.practice_review(actor=actor, practice=practice, publish="publish" in request.POST)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("practice-list")
+
+
+@policy_required("action_plan.manage")
+@require_http_methods(["GET", "POST"])
+def measure_assessment(request, measure_uuid):
+    actor = request.membership
+    measure = selectors.measure_get(actor=actor, uuid=measure_uuid)
+    existing = getattr(measure, "assessment", None)
+    initial = {}
+    if existing is not None:
+        for key, answer in existing.answers.items():
+            initial[f"{key}_finding"] = answer["finding"]
+            initial[f"{key}_mitigation"] = answer["mitigation"]
+    form = AssessmentForm(request.POST or None, initial=initial, questions=practices.HRIA_QUESTIONS)
+    if request.method == "POST":
+
+        def record(_data):
+            practices.assessment_record(actor=actor, measure=measure, answers=form.answers())
+
+        if _submit(request, form, record, _("The assessment was recorded.")):
+            return redirect("action-plan-detail", measure.plan.uuid)
+    return render(
+        request,
+        "network/assessment.html",
+        {"measure": measure, "form": form},
         status=400 if form.errors else 200,
     )

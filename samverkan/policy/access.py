@@ -59,6 +59,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "library.view": frozenset({Role.NETWORK_COORDINATOR}),
     "library.manage": frozenset({Role.NETWORK_COORDINATOR}),
     "activity.manage": frozenset({Role.NETWORK_COORDINATOR}),
+    "good_practice.review": frozenset({Role.NETWORK_COORDINATOR}),
 }
 
 # Which roles each inviting role may hand out.

@@ -24,6 +24,9 @@ NETWORK_ROUTES: dict[str, str] = {
     "library": "library.view",
     "library-document": "library.view",
     "activity-detail": "activity.manage",
+    "practice-list": "good_practice.review",
+    "practice-review": "good_practice.review",
+    "measure-assessment": "action_plan.manage",
 }
 # Reached without an account, through a personal link (samverkan.policy.network).
 LINK_ROUTES = {
@@ -32,4 +35,5 @@ LINK_ROUTES = {
     "survey-forward",
     "activity-report-link",
     "activity-report",
+    "practice-share",
 }

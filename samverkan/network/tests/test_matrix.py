@@ -13,7 +13,7 @@ from django.urls import reverse
 from conftest import make_membership, make_user
 from samverkan.accounts.models import Role
 from samverkan.network import activities, library, plans
-from samverkan.network.models import Response, ResponseFile
+from samverkan.network.models import GoodPractice, Response, ResponseFile
 from samverkan.network.tests.conftest import make_survey
 from samverkan.network.tests.routes import NETWORK_ROUTES
 from samverkan.policy.access import ROLE_ACTIONS
@@ -23,6 +23,7 @@ POST_ONLY = {
     "contact-remove",
     "survey-question-remove",
     "survey-xlsform-import",
+    "practice-review",
 }
 
 
@@ -61,6 +62,8 @@ def urls(union, send, settings, tmp_path):
         starts_on=date(2026, 1, 1),
         ends_on=date(2026, 1, 2),
     )
+    measure = plans.measure_create(actor=union.noora, plan=plan, title="Training")
+    practice = GoodPractice.objects.create(network=union.network, title="Outreach", what="Walks")
     args = {
         "network-list": [],
         "network-detail": [union.network.uuid],
@@ -83,6 +86,9 @@ def urls(union, send, settings, tmp_path):
         "library": [],
         "library-document": [document.uuid],
         "activity-detail": [activity.uuid],
+        "practice-list": [],
+        "practice-review": [practice.uuid],
+        "measure-assessment": [measure.uuid],
     }
     assert set(args) == set(NETWORK_ROUTES)
     return {name: reverse(name, args=values) for name, values in args.items()}
@@ -110,7 +116,7 @@ def test_a_network_coordinator_of_another_organisation_reaches_none_of_it(
     login(client, union.other)
     codes = {name: client.get(url).status_code for name, url in urls.items()}
     # A GET on a POST-only page says only that the method is wrong, for anyone.
-    lists = {"network-list": 200, "library": 200}  # empty for them
+    lists = {"network-list": 200, "library": 200, "practice-list": 200}  # empty for them
     assert codes == dict.fromkeys(urls, 404) | lists | dict.fromkeys(POST_ONLY, 405)
     posts = {name: client.post(urls[name]).status_code for name in POST_ONLY}
     assert posts == dict.fromkeys(POST_ONLY, 404)
