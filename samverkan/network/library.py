@@ -21,8 +21,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx import Document as WordDocument
@@ -48,7 +46,7 @@ LIBRARY_LANGUAGES = [
 ]
 SEARCH_CONFIGURATIONS = {code: config for code, _name, config in LIBRARY_LANGUAGES}
 LIBRARY_EXTENSIONS = {".pdf", ".docx", ".txt"}
-# Markers ts_headline puts around a match; the passage is escaped, then they become <mark>.
+# Markers ts_headline puts around a match; the passage is split at them.
 START, STOP = "\x02", "\x03"
 PASSAGE_CHARACTERS = 240
 
@@ -125,16 +123,28 @@ def documents_visible_to(actor: Membership | None) -> QuerySet[Document]:
 
 
 @dataclass
+class Part:
+    text: str
+    match: bool
+
+
+@dataclass
 class Hit:
     document: Document
-    passage: SafeString
+    # The passage in parts, the matching ones marked; the template escapes every part.
+    passage: list[Part]
+
+    @property
+    def marked(self) -> list[str]:
+        return [part.text for part in self.passage if part.match]
 
 
-def _mark(passage: str) -> SafeString:
-    # The passage is the document's own text: escaped, only our markers become HTML.
-    return mark_safe(  # noqa: S308  (escaped on the line itself)
-        escape(passage).replace(START, "<mark>").replace(STOP, "</mark>")
-    )
+def _mark(passage: str) -> list[Part]:
+    parts = []
+    for index, piece in enumerate(passage.replace(STOP, START).split(START)):
+        if piece:
+            parts.append(Part(piece, match=index % 2 == 1))
+    return parts
 
 
 def _search_postgresql(documents: QuerySet[Document], words: str) -> list[Hit]:

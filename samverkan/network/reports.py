@@ -35,6 +35,7 @@ class PlaceSection:
     answers: list[Answer]
     has_action_plan: bool
     themes: list[str]
+    files: list = field(default_factory=list)
 
     @property
     def heading(self) -> str:
@@ -114,6 +115,16 @@ def report_compile(*, actor, survey: Survey) -> Report:
     with transaction.atomic():
         audit_record(action="survey.report_compiled", actor=actor, target=survey)
     return Report(survey=survey, sections=sections, missing=missing, invited=len(responses))
+
+
+@transaction.atomic
+def response_file_open(*, actor, uuid):
+    """A file a place uploaded, for the coordinator; the download is audited."""
+    from samverkan.network.selectors import response_file_get
+
+    upload = response_file_get(actor=actor, uuid=uuid)
+    audit_record(action="survey.file_downloaded", actor=actor, target=upload)
+    return upload
 
 
 def report_docx(report: Report) -> bytes:

@@ -14,6 +14,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -196,7 +197,8 @@ def response_save(*, link: SurveyLink, form: AnswerForm, submit: bool, language:
         name = question["name"]
         value = form.cleaned_data.get(name)
         if question["kind"] == Question.Kind.FILE:
-            if value:
+            # Without a new upload the field gives back its initial value (the earlier file's name).
+            if isinstance(value, UploadedFile):
                 response.files.filter(question_name=name).delete()
                 ResponseFile.objects.create(
                     response=response,

@@ -334,17 +334,18 @@ def survey_report(request, survey_uuid, format="html"):  # noqa: A002  (the URL'
         return _download(reports.report_docx(report), DOCX, "report.docx")
     if format == "pptx":
         return _download(reports.report_pptx(report), PPTX, "report.pptx")
-    files = {
-        (f.response.place.name, f.question_name): f
-        for f in selectors.survey_files(actor=actor, survey=survey)
-    }
-    return render(request, "network/report.html", {"report": report, "files": files})
+    files: dict[str, list] = {}
+    for upload in selectors.survey_files(actor=actor, survey=survey):
+        files.setdefault(upload.response.place.name, []).append(upload)
+    for section in report.sections:
+        section.files = files.get(section.place, [])
+    return render(request, "network/report.html", {"report": report})
 
 
 @policy_required("survey.report")
 @require_GET
 def response_file(request, file_uuid):
-    upload = selectors.response_file_get(actor=request.membership, uuid=file_uuid)
+    upload = reports.response_file_open(actor=request.membership, uuid=file_uuid)
     return FileResponse(upload.file.open("rb"), as_attachment=True, filename=upload.original_name)
 
 

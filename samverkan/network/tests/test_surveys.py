@@ -266,9 +266,17 @@ def test_an_accepted_upload_reaches_the_coordinator_only(
     login(client, union.other)
     assert client.get(f"/network/files/{upload.uuid}/").status_code == 404
     login(client, union.noora)
+    report = client.get(f"/network/surveys/{survey.uuid}/report/").content.decode()
+    assert report.count(f'href="/network/files/{upload.uuid}/"') == 0  # a draft is not reported
     download = client.get(f"/network/files/{upload.uuid}/")
     assert b"".join(download.streaming_content) == b"%PDF-1.4 plan"
-    assert survey.pk
+    assert AuditEntry.objects.filter(action="survey.file_downloaded").count() == 1
+
+    respondent = client.__class__()
+    respondent.get(f"/respond/{links_in_outbox()[0]}/")
+    respondent.post("/respond/", {ACTION: "x", PLAN: "no", "respondent_name": "A", "submit": "1"})
+    report = client.get(f"/network/surveys/{survey.uuid}/report/").content.decode()
+    assert report.count(f'href="/network/files/{upload.uuid}/"') == 1
 
 
 def test_failed_link_openings_are_rate_limited(client, union, settings):
