@@ -326,3 +326,48 @@ def test_another_secretariats_coordinator_cannot_send_or_see_the_survey(client, 
     assert client.get(f"/network/surveys/{survey.uuid}/").status_code == 404
     assert client.post(f"/network/surveys/{survey.uuid}/", {"close": "1"}).status_code == 404
     assert Survey.objects.get(pk=survey.pk).status == Survey.Status.DRAFT
+
+
+def test_a_link_reaches_only_its_own_places_response(client, union, send):
+    """Link scoping: Växjö's link neither reads nor writes Gdynia's response, nor
+    another survey's, and nothing on its pages names another place."""
+    first = make_survey(union)
+    second = make_survey(union)
+    send(first, [union.vaxjo, union.gdynia])
+    send(second, [union.vaxjo])
+    gdynia_link = links_in_outbox("piotr@gdynia.example")[0]
+    vaxjo_first, vaxjo_second = links_in_outbox("anna@vaxjo.example")
+    gdynia = client.__class__()
+    answer(gdynia, gdynia_link, {ACTION: "GDYNIA-CANARY"}, submit=False)
+
+    answer(client, vaxjo_first, {ACTION: "Växjö's own answer"}, submit=False)
+    pages = (
+        client.get("/respond/").content.decode()
+        + client.get("/respond/?language=sv").content.decode()
+    )
+    assert "GDYNIA-CANARY" not in pages
+    assert "Gdynia" not in pages
+    assert "Umeå" not in pages
+    # Answering again through Växjö's session changes Växjö's response only.
+    client.post(
+        "/respond/", {ACTION: "Changed", PLAN: "yes", "respondent_name": "A", "submit": "1"}
+    )
+    by_place = {
+        (r.survey_id, r.place.name): (r.status, r.answers.get(ACTION))
+        for r in Response.objects.select_related("place")
+    }
+    assert by_place == {
+        (first.pk, "Växjö"): (Response.Status.SUBMITTED, "Changed"),
+        (first.pk, "Gdynia"): (Response.Status.DRAFT, "GDYNIA-CANARY"),
+        (second.pk, "Växjö"): (Response.Status.PENDING, None),
+    }
+    # The coordinator's pages stay closed to a respondent's session.
+    for url in [
+        f"/network/surveys/{first.uuid}/report/",
+        f"/network/{union.network.uuid}/",
+        "/network/",
+    ]:
+        assert client.get(url).status_code == 302  # to the login page
+    # The other survey's link opens that survey's response, not the first.
+    client.get(f"/respond/{vaxjo_second}/")
+    assert "Changed" not in client.get("/respond/").content.decode()
