@@ -94,9 +94,8 @@ def main() -> None:
         docx_time = timed(lambda: reports.report_docx(report))
         pptx_time = timed(lambda: reports.report_pptx(report))
         print(f"read the responses:  {reference * 1000:8.1f} ms (reference)")
-        print(
-            f"compile the report:  {compile_time * 1000:8.1f} ms  ratio {compile_time / reference:.1f}"
-        )
+        ratio = compile_time / reference
+        print(f"compile the report:  {compile_time * 1000:8.1f} ms  ratio {ratio:.1f}")
         print(f"Word document:       {docx_time * 1000:8.1f} ms  ratio {docx_time / reference:.1f}")
         print(f"slide deck:          {pptx_time * 1000:8.1f} ms  ratio {pptx_time / reference:.1f}")
         print(
