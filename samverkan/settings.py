@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     # Referrals and the service directory.
     "samverkan.directory",
     "samverkan.referrals",
+    "samverkan.network",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -364,3 +365,11 @@ if REFERRAL_REMINDER_HOURS < 1:
 
 # Where the public help pages' quick-exit button leaves for: a neutral site.
 QUICK_EXIT_URL = env.str("SAMVERKAN_QUICK_EXIT_URL", default="https://www.wikipedia.org/")
+# The cooperation network: uploaded answers and documents, and the personal links.
+MEDIA_ROOT = Path(env.str("SAMVERKAN_MEDIA_DIR", default=str(VAR_DIR / "media")))
+NETWORK_UPLOAD_MAX_BYTES = env.int("SAMVERKAN_NETWORK_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+NETWORK_UPLOAD_EXTENSIONS = env.list(
+    "SAMVERKAN_NETWORK_UPLOAD_EXTENSIONS", default=[".pdf", ".docx", ".odt", ".xlsx", ".txt"]
+)
+# Failed openings of personal links per client address (allauth's rate-limit syntax).
+NETWORK_LINK_RATE_LIMIT = env.str("SAMVERKAN_NETWORK_LINK_RATE_LIMIT", default="20/10m/ip")

@@ -60,6 +60,7 @@ urlpatterns = [
     # Referrals and the service directory.
     path("", include("samverkan.referrals.urls")),
     path("", include("samverkan.directory.urls")),
+    path("", include("samverkan.network.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", web_api.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),

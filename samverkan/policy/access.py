@@ -66,6 +66,17 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "mapping.record": frozenset(
         {Role.COORDINATOR, Role.CASE_MANAGER, Role.NETWORK_COORDINATOR, Role.ORGANISATION_ADMIN}
     ),
+    # The cooperation network, run by its organisation's network coordinators
+    # (samverkan.policy.network scopes the rows).
+    "network.view": frozenset({Role.NETWORK_COORDINATOR}),
+    "network.manage": frozenset({Role.NETWORK_COORDINATOR}),
+    "survey.manage": frozenset({Role.NETWORK_COORDINATOR}),
+    "survey.report": frozenset({Role.NETWORK_COORDINATOR}),
+    "action_plan.manage": frozenset({Role.NETWORK_COORDINATOR}),
+    "library.view": frozenset({Role.NETWORK_COORDINATOR}),
+    "library.manage": frozenset({Role.NETWORK_COORDINATOR}),
+    "activity.manage": frozenset({Role.NETWORK_COORDINATOR}),
+    "good_practice.review": frozenset({Role.NETWORK_COORDINATOR}),
 }
 
 # Which roles each inviting role may hand out.
@@ -89,7 +100,8 @@ def _organisation_of(obj) -> int | None:
         return obj.pk
     if isinstance(obj, Membership | Invitation):
         return obj.organisation_id
-    return None
+    # The network's rows belong to the organisation that runs the network.
+    return getattr(obj, "network_organisation_id", None)
 
 
 def _object_in_scope(actor: Membership, action: str, obj) -> bool:

@@ -41,6 +41,7 @@ def shell(request):
             "directory": access.can(membership, "directory.view"),
             "teams": access.can(membership, "team.list"),
             "mapping": access.can(membership, "mapping.view"),
+            "network": access.can(membership, "network.view"),
         },
         "unread_notifications": unread_notification_count(membership),
     }

@@ -161,6 +161,24 @@ def test_a_password_only_session_is_sent_to_enrolment_from_every_page(world, zed
             "consultation_uuid": uuid.uuid4(),
             "mapping_uuid": uuid.uuid4(),
             "country": "SE",
+            # Network pages, likewise.
+            **dict.fromkeys(
+                [
+                    "network_uuid",
+                    "place_uuid",
+                    "contact_uuid",
+                    "survey_uuid",
+                    "file_uuid",
+                    "plan_uuid",
+                    "framework_uuid",
+                    "document_uuid",
+                    "activity_uuid",
+                    "practice_uuid",
+                    "measure_uuid",
+                ],
+                uuid.uuid4(),
+            ),
+            "question_name": "q1",
             "uidb36": user_pk_to_url_str(zed),
             "key": allauth_token_generator.make_token(zed),
         }

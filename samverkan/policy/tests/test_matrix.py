@@ -14,6 +14,7 @@ from django.urls import URLResolver, get_resolver
 from conftest import make_membership, make_user
 from samverkan.accounts.models import ApiToken, Invitation, Role, hash_secret
 from samverkan.cases.tests.routes import API_ROUTES, WEB_ROUTES
+from samverkan.network.tests.routes import LINK_ROUTES, NETWORK_ROUTES
 from samverkan.policy.access import ROLE_ACTIONS
 from samverkan.referrals.tests.routes import API_ROUTES as REFERRAL_API_ROUTES
 from samverkan.referrals.tests.routes import WEB_ROUTES as REFERRAL_WEB_ROUTES
@@ -80,6 +81,9 @@ ROUTES: dict[str, str] = {
     # Referrals, sharing and the directory.
     **REFERRAL_WEB_ROUTES,
     **REFERRAL_API_ROUTES,
+    # The network's pages are crossed with every role in samverkan/network/tests/test_matrix.py.
+    **NETWORK_ROUTES,
+    **dict.fromkeys(LINK_ROUTES, PUBLIC),
 }
 
 
@@ -156,6 +160,7 @@ POLICY_ROUTES = sorted(
     and name not in WEB_ROUTES | API_ROUTES
     # Crossed with each relation to a referral in referrals/tests/test_referral_matrix.py.
     and name not in REFERRAL_WEB_ROUTES | REFERRAL_API_ROUTES
+    and name not in NETWORK_ROUTES
 )
 
 

@@ -10,6 +10,7 @@ from samverkan.accounts.demo import DEMO_PASSWORD
 from samverkan.accounts.models import Membership, Organisation, Role, User
 from samverkan.audit.services import audit_record
 from samverkan.cases.demo import create_demo_cases
+from samverkan.network.demo import create_demo_network
 from samverkan.referrals.demo import create_demo_referrals
 
 Kind = Organisation.Kind
@@ -128,8 +129,10 @@ class Command(BaseCommand):
         cases, notifications = create_demo_cases()
         # Referrals, the directory, teams and mapping.
         create_demo_referrals()
+        networks = create_demo_network()
         self.stdout.write(
             f"Demo region ready: {len(organisations)} organisations, {len(USERS)} users, "
-            f"{cases} new cases and {notifications} new anonymous notifications "
+            f"{cases} new cases, {notifications} new anonymous notifications and "
+            f"{networks} new networks "
             f"(password {DEMO_PASSWORD}; TOTP codes are shown at login in demo mode)."
         )
