@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "samverkan.policy",
     "samverkan.cases",
     "samverkan.web",
+    # The rapporteur's statistics.
+    "samverkan.statistics",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

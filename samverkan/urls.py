@@ -17,6 +17,8 @@ api_v1 = [
     path("members/", accounts_api.MemberListView.as_view(), name="api-members"),
     path("audit-entries/", audit_api.AuditEntryListView.as_view(), name="api-audit-entries"),
     path("", include("samverkan.cases.api_urls")),
+    # The rapporteur's statistics.
+    path("", include("samverkan.statistics.api_urls")),
 ]
 
 urlpatterns = [
@@ -53,6 +55,8 @@ urlpatterns = [
     path("audit/", audit_views.audit_log, name="audit-log"),
     path("", include("samverkan.cases.urls")),
     path("", include("samverkan.cases.access_urls")),
+    # The rapporteur's statistics.
+    path("", include("samverkan.statistics.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", web_api.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),

@@ -49,6 +49,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "anonymous_notification.record": CASE_WORKERS,
     "anonymous_notification.list": CASE_WORKERS,
     "country_configuration.manage": frozenset({Role.PLATFORM_ADMIN}),
+    # The rapporteur's statistics: figures only (samverkan.policy.statistics).
+    "statistics.view": frozenset({Role.RAPPORTEUR}),
+    "statistics.build": frozenset({Role.RAPPORTEUR}),
+    "statistics.export": frozenset({Role.RAPPORTEUR}),
+    "statistics.source.upload": frozenset({Role.RAPPORTEUR}),
 }
 
 # Which roles each inviting role may hand out.

@@ -35,6 +35,8 @@ def shell(request):
             "countries": access.can(membership, "country_configuration.manage"),
             "emergency_access": access.can(membership, "case.break_glass")
             and may_break_glass(membership),
+            # The rapporteur's statistics.
+            "statistics": access.can(membership, "statistics.view"),
         },
         "unread_notifications": unread_notification_count(membership),
     }

@@ -1,0 +1,69 @@
+"""Forms of the statistics pages: the shape of the input; the services check the rest."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from samverkan.accounts.models import Organisation
+from samverkan.statistics.disclosure import DEFAULT_MINIMUM
+from samverkan.statistics.models import DEFAULT_MATCH_THRESHOLD
+
+
+def _date_field(label):
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _last_year():
+    year = timezone.localdate().year - 1
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+class BuildForm(forms.Form):
+    period_start = _date_field(_("From"))
+    period_end = _date_field(_("To"))
+    minimum_cell = forms.IntegerField(
+        label=_("Smallest published count"),
+        initial=DEFAULT_MINIMUM,
+        help_text=_("Smaller counts are suppressed, with as many others as it takes to hide them."),
+    )
+    match_threshold = forms.FloatField(
+        label=_("Match threshold"),
+        initial=DEFAULT_MATCH_THRESHOLD,
+        help_text=_(
+            "How similar two encodings must be to count as one person (above 0, at most 1)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        start, end = _last_year()
+        self.fields["period_start"].initial = start
+        self.fields["period_end"].initial = end
+
+
+AGENCY_KINDS = [
+    (value, label)
+    for value, label in Organisation.Kind.choices
+    if value not in {Organisation.Kind.RAPPORTEUR, Organisation.Kind.NETWORK_SECRETARIAT}
+]
+
+
+class SourceUploadForm(forms.Form):
+    MAX_BYTES = 50 * 1024 * 1024
+    TOO_LARGE = _("The file is larger than 50 MB.")
+
+    label = forms.CharField(label=_("Name of the source"), max_length=200)
+    agency_kind = forms.ChoiceField(label=_("Kind of agency"), choices=AGENCY_KINDS)
+    period_start = _date_field(_("From"))
+    period_end = _date_field(_("To"))
+    file = forms.FileField(label=_("Encodings file (JSON)"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(self.TOO_LARGE)
+        return upload
