@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Min, Q
+
 from samverkan.cases.models import Milestone
 from samverkan.cases.workflow import IdentificationStatus, MilestoneKind
 from samverkan.policy import statistics as statistics_policy
@@ -64,10 +66,19 @@ def _citizenship(case) -> str:
     return citizenships[0] if citizenships else ""
 
 
+def _cases_detected(country: str, start: date, end: date):
+    """The counted cases whose person was detected in the period (registration = detection)."""
+    detected = Min("milestones__occurred_on", filter=Q(milestones__kind=MilestoneKind.DETECTED))
+    return (
+        statistics_policy.cases_counted(country)
+        .annotate(detected_on=detected)
+        .filter(detected_on__gte=start, detected_on__lte=end)
+    )
+
+
 def case_records(country: str, start: date, end: date) -> list[VictimRecord]:
     cases = (
-        statistics_policy.cases_counted(country)
-        .filter(opened_at__date__gte=start, opened_at__date__lte=end)
+        _cases_detected(country, start, end)
         .select_related("person", "opened_by__organisation")
         .prefetch_related("exploitation_forms")
         .order_by("id")
@@ -76,7 +87,7 @@ def case_records(country: str, start: date, end: date) -> list[VictimRecord]:
         VictimRecord(
             source=CASE,
             source_key=f"organisation:{case.opened_by.organisation_id}",
-            registered_on=case.opened_at.date(),
+            registered_on=case.detected_on,
             sex=case.person.sex,
             age_group=case.person.age_group,
             citizenship=_citizenship(case),
@@ -168,9 +179,7 @@ def events(country: str, start: date, end: date) -> list[Event]:
 
 def has_records(country: str, start: date, end: date) -> bool:
     """Is there anything to count in the period? (An empty period is refused.)"""
-    cases = statistics_policy.cases_counted(country).filter(
-        opened_at__date__gte=start, opened_at__date__lte=end
-    )
+    cases = _cases_detected(country, start, end)
     notifications = statistics_policy.anonymous_notifications_counted(country).filter(
         notified_on__gte=start, notified_on__lte=end
     )

@@ -99,6 +99,8 @@ class Dimension:
     value: Callable[[Person], str]
     # The columns in their order; columns=None: the values present, sorted.
     columns: tuple[str, ...] | None
+    # Show every column, even empty ones (the collection's fixed splits).
+    always: bool = False
 
 
 def dimensions(country: str) -> list[Dimension]:
@@ -108,15 +110,17 @@ def dimensions(country: str) -> list[Dimension]:
             _("Identified or presumed"),
             lambda p: "identified" if p.identified else "presumed",
             ("identified", "presumed"),
+            always=True,
         ),
         Dimension("sex", _("Sex"), lambda p: p.sex, tuple(Sex.values)),
-        Dimension("age", _("Child or adult"), _age, ("child", "adult", UNKNOWN)),
+        Dimension("age", _("Child or adult"), _age, ("child", "adult"), always=True),
         Dimension("age_group", _("Age group"), lambda p: p.age_group, tuple(AgeGroup.values)),
         Dimension(
             "citizenship_group",
             _("Citizenship"),
             _citizenship_group(country),
-            ("national", "eu", "non_eu", UNKNOWN),
+            ("national", "eu", "non_eu"),
+            always=True,
         ),
         Dimension("citizenship", _("Citizenship by country"), lambda p: p.citizenship, None),
         Dimension(
@@ -169,12 +173,17 @@ def _table(years: list[int], columns: Sequence[str], pairs: list[tuple[int, str]
     )
 
 
-def _present(columns: tuple[str, ...] | None, values: list[str]) -> tuple[str, ...]:
-    """Every fixed column that has a count (the first two always), or the values seen."""
-    if columns is None:
-        return tuple(sorted(set(values), key=lambda value: (value == UNKNOWN, value))) or (UNKNOWN,)
+def _present(dimension: Dimension, values: list[str]) -> tuple[str, ...]:
+    """The dimension's columns that have a count (all of them if it says so), in order.
+
+    Unknown comes last, and only where someone's value is unknown.
+    """
     seen = set(values)
-    return tuple(column for index, column in enumerate(columns) if index < 2 or column in seen)
+    unknown = (UNKNOWN,) if UNKNOWN in seen else ()
+    if dimension.columns is None:
+        return (*sorted(seen - {UNKNOWN}), *unknown)
+    fixed = [c for c in dimension.columns if c != UNKNOWN and (dimension.always or c in seen)]
+    return (*fixed, *unknown)
 
 
 def _published(key: str, group: str, result: Suppressed) -> dict:
@@ -197,7 +206,7 @@ def tabulate(
     person_tables = []
     for dimension in dimensions(country):
         values = [dimension.value(person) for person in people]
-        columns = _present(dimension.columns, values)
+        columns = _present(dimension, values)
         pairs = [(person.year, value) for person, value in zip(people, values, strict=True)]
         person_tables.append((dimension, _table(years, columns, pairs)))
     linked = suppress_linked([table for _d, table in person_tables], minimum)

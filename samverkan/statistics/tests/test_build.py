@@ -1,0 +1,201 @@
+"""A build, end to end: request, the real worker, published figures; and the
+builds that must fail without publishing anything."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from samverkan.audit.models import AuditEntry
+from samverkan.cases.models import Person
+from samverkan.statistics.models import StatisticsRun
+from samverkan.statistics.services import statistics_run_request
+
+
+@pytest.fixture
+def build(django_capture_on_commit_callbacks, run_tasks):
+    """Request a build as a page would, and let the real worker run it."""
+
+    def run(w, **overrides):
+        with django_capture_on_commit_callbacks(execute=True):
+            requested = request_build(w, **overrides)
+        assert requested.status == StatisticsRun.Status.QUEUED
+        run_tasks()
+        requested.refresh_from_db()
+        return requested
+
+    return run
+
+
+def request_build(w, **overrides):
+    values = {
+        "actor": w.rapporteur,
+        "period_start": w.start,
+        "period_end": w.end,
+        "minimum_cell": 1,
+        "match_threshold": 0.8,
+    }
+    values.update(overrides)
+    return statistics_run_request(**values)
+
+
+def table(run, key):
+    return next(t for t in run.figures["tables"] if t["key"] == key)
+
+
+def test_a_build_counts_cases_and_notifications_and_publishes_on_the_worker(
+    statistics_world, registrations, build
+):
+    run = build(statistics_world)
+    assert run.status == StatisticsRun.Status.PUBLISHED
+    assert run.progress == 100
+    assert run.figures["records"] == 20
+    assert run.figures["persons"] == 20
+    assert run.figures["ratio"] == 1.0
+    assert run.figures["linked"] is False
+    sex = table(run, "sex")
+    assert sex["columns"] == ["female", "male"]
+    assert sex["column_totals"] == [16, 4]
+    agency = table(run, "agency_kind")
+    assert dict(zip(agency["columns"], agency["column_totals"], strict=True)) == {
+        "police": 7,
+        "ngo": 5,
+        "shelter": 8,
+    }
+    citizenship = table(run, "citizenship_group")
+    assert dict(zip(citizenship["columns"], citizenship["column_totals"], strict=True)) == {
+        "national": 5,
+        "eu": 15,
+        "non_eu": 0,
+    }
+    assert table(run, "status")["column_totals"] == [0, 20]
+    assert table(run, "records")["column_totals"] == [12, 8, 0]
+    assert (
+        AuditEntry.objects.filter(action="statistics.published", object_id=str(run.uuid)).count()
+        == 1
+    )
+
+
+def test_small_counts_are_suppressed_with_a_partner_in_every_table(
+    statistics_world, registrations, build
+):
+    run = build(statistics_world, minimum_cell=5)
+    sex = table(run, "sex")
+    # 16 women and 4 men: the 4 is hidden, and so the 16 beside it (the total is shown).
+    assert sex["column_totals"] == [None, None]
+    assert sex["total"] == 20
+    for published in run.figures["tables"]:
+        values = [*published["row_totals"], *published["column_totals"], published["total"]]
+        values += [value for row in published["cells"] for value in row]
+        assert all(value is None or value == 0 or value >= 5 for value in values)
+
+
+def test_a_case_not_identified_is_not_counted(statistics_world, registrations, build):
+    from samverkan.cases.models import Case
+    from samverkan.cases.workflow import IdentificationStatus
+
+    Case.objects.filter(pk=registrations[1].pk).update(
+        identification_status=IdentificationStatus.NOT_IDENTIFIED
+    )
+    run = build(statistics_world)
+    assert run.figures["records"] == 19
+
+
+def test_a_failed_build_publishes_nothing_and_leaves_earlier_figures(
+    statistics_world, registrations, build
+):
+    first = build(statistics_world)
+    published = first.figures
+    # A sealed identity that no longer opens: the build must stop, not guess.
+    person = Person.objects.filter(cases=registrations[2]).get()
+    Person.objects.filter(pk=person.pk).update(identity=registrations[3].person.identity)
+    second = build(statistics_world)
+    first.refresh_from_db()
+    assert second.status == StatisticsRun.Status.FAILED
+    assert second.figures is None
+    assert second.error == "The build failed. The published figures are unchanged."
+    assert first.status == StatisticsRun.Status.PUBLISHED
+    assert first.figures == published
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"match_threshold": 0}, "match_threshold", "above 0 and at most 1"),
+        ({"match_threshold": 1.5}, "match_threshold", "above 0 and at most 1"),
+        ({"minimum_cell": 0}, "minimum_cell", "between 1 and 100"),
+        ({"minimum_cell": 101}, "minimum_cell", "between 1 and 100"),
+    ],
+)
+def test_bad_parameters_are_refused_and_nothing_is_queued(
+    statistics_world, registrations, overrides, field, message
+):
+    with pytest.raises(ValidationError) as refused:
+        request_build(statistics_world, **overrides)
+    assert message in " ".join(refused.value.message_dict[field])
+    assert not StatisticsRun.objects.exists()
+
+
+def test_an_empty_period_and_a_backward_period_are_refused(statistics_world, registrations):
+    w = statistics_world
+    with pytest.raises(ValidationError) as empty:
+        request_build(
+            w, period_start=w.start - timedelta(days=400), period_end=w.start - timedelta(days=300)
+        )
+    assert "Nothing was registered in this period" in " ".join(empty.value.messages)
+    with pytest.raises(ValidationError) as backward:
+        request_build(w, period_start=w.end, period_end=w.start)
+    assert backward.value.message_dict == {"period_end": ["The period ends before it starts."]}
+    assert not StatisticsRun.objects.exists()
+
+
+def test_another_country_counts_nothing_of_sweden(statistics_world, registrations):
+    w = statistics_world
+    with pytest.raises(ValidationError):
+        request_build(w, actor=w.rapporteur_fi)
+
+
+def test_only_a_rapporteur_may_build(statistics_world, registrations, world):
+    from samverkan.policy.access import PolicyDenied
+
+    for actor in (world.karl, world.per, world.agnes, statistics_world.police):
+        with pytest.raises(PolicyDenied):
+            request_build(statistics_world, actor=actor)
+    assert not StatisticsRun.objects.exists()
+
+
+def test_the_command_builds_with_a_progress_bar(statistics_world, registrations, capsys):
+    w = statistics_world
+    call_command(
+        "statistics_build",
+        "--from", w.start.isoformat(), "--to", w.end.isoformat(),
+        "--rapporteur", "rasmus@test.example", "--minimum-cell", "1",
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert "[##############################] 100% published" in out
+    assert "linkage" in out
+    assert out.rstrip().endswith("persons from 20 records.")
+    assert StatisticsRun.objects.get().status == StatisticsRun.Status.PUBLISHED
+
+
+def test_the_command_explains_what_is_wrong(statistics_world, registrations):
+    w = statistics_world
+    with pytest.raises(CommandError, match="above 0 and at most 1"):
+        call_command(
+            "statistics_build",
+            "--from", w.start.isoformat(), "--to", w.end.isoformat(),
+            "--rapporteur", "rasmus@test.example", "--threshold", "2",
+        )  # fmt: skip
+    with pytest.raises(CommandError, match="not a date"):
+        call_command(
+            "statistics_build", "--from", "2025-13-01", "--to", "2025-12-31",
+            "--rapporteur", "rasmus@test.example",
+        )  # fmt: skip
+    with pytest.raises(CommandError, match="No active rapporteur"):
+        call_command(
+            "statistics_build", "--from", w.start.isoformat(), "--to", w.end.isoformat(),
+            "--rapporteur", "cecilia@test.example",
+        )  # fmt: skip
