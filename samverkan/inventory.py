@@ -523,6 +523,7 @@ INVENTORY: dict[str, Entry] = {
         agency_kind=F(S0, "Statistics by first-registering agency."),
         period_start=F(S0, "The period the list covers."),
         period_end=F(S0, "The period the list covers."),
+        schema=F(S0, "The linkage schema the encodings were made with."),
         schema_version=F(S0, "Only encodings of one schema are compared."),
         bits=F(S0, "Only encodings of one length are compared."),
         key_check=F(S1, "Tells whether two sources used the same linkage secret; not the secret."),

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from samverkan.cases.api import ERRORS, StrictSerializer
 from samverkan.statistics import selectors, services
 from samverkan.statistics.disclosure import DEFAULT_MINIMUM
-from samverkan.statistics.forms import AGENCY_KINDS, SourceUploadForm
+from samverkan.statistics.forms import SourceUploadForm
 from samverkan.statistics.models import DEFAULT_MATCH_THRESHOLD, ExternalSource, StatisticsRun
 
 
@@ -146,9 +146,6 @@ class SourceSerializer(serializers.ModelSerializer):
 
 class SourceInputSerializer(StrictSerializer):
     label = serializers.CharField(max_length=200)
-    agency_kind = serializers.ChoiceField(choices=AGENCY_KINDS)
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
     file = serializers.FileField(max_length=None)
 
     def validate_file(self, upload):
@@ -175,13 +172,9 @@ class SourceListView(generics.ListAPIView):
     def post(self, request):
         serializer = SourceInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
         source = services.external_source_upload(
             actor=request.membership,
-            label=data["label"],
-            agency_kind=data["agency_kind"],
-            period_start=data["period_start"],
-            period_end=data["period_end"],
-            data=data["file"].read(),
+            label=serializer.validated_data["label"],
+            data=serializer.validated_data["file"].read(),
         )
         return Response(SourceSerializer(source).data, status=status.HTTP_201_CREATED)

@@ -34,7 +34,11 @@ class VictimRecord:
     exploitation_forms: tuple[str, ...]
     identified: bool
     agency_kind: str
-    encoding: bytes | None = None
+    # The linkage encoding (base64) and the schema and key check it was made
+    # under; records of one source_key share them.
+    encoding: str | None = None
+    schema: dict | None = None
+    key_check: str | None = None
     kept_from_law_enforcement: bool = False
 
 
@@ -124,26 +128,37 @@ def notification_records(country: str, start: date, end: date) -> list[VictimRec
 
 
 def external_records(country: str, start: date, end: date) -> list[VictimRecord]:
+    """The records of every source whose period lies within the build's period.
+
+    A source gives the year of registration only; a record is placed on the
+    later of 1 January and the source's first day, for the order of a
+    person's registrations.
+    """
     records = []
     sources = ExternalSource.objects.filter(
-        country=country, period_start__lte=end, period_end__gte=start
+        country=country, period_start__gte=start, period_end__lte=end
     ).order_by("id")
     for source in sources:
         for row in source.records:
-            registered_on = date.fromisoformat(row["registered_on"])
-            if not start <= registered_on <= end:
+            breakdown = row["breakdown"]
+            if breakdown.get("identification") == IdentificationStatus.NOT_IDENTIFIED:
                 continue
+            year_start = date(int(breakdown.get("year", source.period_start.year)), 1, 1)
+            form = breakdown.get("exploitation_form") or ""
             records.append(
                 VictimRecord(
                     source=EXTERNAL,
                     source_key=f"upload:{source.pk}",
-                    registered_on=registered_on,
-                    sex=row["sex"],
-                    age_group=row["age_group"],
-                    citizenship=row["citizenship"],
-                    exploitation_forms=tuple(row["exploitation_forms"]),
-                    identified=row["status"] == IdentificationStatus.IDENTIFIED,
+                    registered_on=max(year_start, source.period_start),
+                    sex=breakdown.get("sex") or "unknown",
+                    age_group=breakdown.get("age_group") or "unknown",
+                    citizenship=breakdown.get("citizenship") or "",
+                    exploitation_forms=(form,) if form else (),
+                    identified=breakdown.get("identification") == IdentificationStatus.IDENTIFIED,
                     agency_kind=source.agency_kind,
+                    encoding=row["encoding"],
+                    schema=source.schema,
+                    key_check=source.key_check or None,
                 )
             )
     return records

@@ -8,7 +8,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from samverkan.accounts.models import Organisation
 from samverkan.statistics.disclosure import DEFAULT_MINIMUM
 from samverkan.statistics.models import DEFAULT_MATCH_THRESHOLD
 
@@ -45,22 +44,17 @@ class BuildForm(forms.Form):
         self.fields["period_end"].initial = end
 
 
-AGENCY_KINDS = [
-    (value, label)
-    for value, label in Organisation.Kind.choices
-    if value not in {Organisation.Kind.RAPPORTEUR, Organisation.Kind.NETWORK_SECRETARIAT}
-]
-
-
 class SourceUploadForm(forms.Form):
     MAX_BYTES = 50 * 1024 * 1024
     TOO_LARGE = _("The file is larger than 50 MB.")
 
     label = forms.CharField(label=_("Name of the source"), max_length=200)
-    agency_kind = forms.ChoiceField(label=_("Kind of agency"), choices=AGENCY_KINDS)
-    period_start = _date_field(_("From"))
-    period_end = _date_field(_("To"))
-    file = forms.FileField(label=_("Encodings file (JSON)"))
+    file = forms.FileField(
+        label=_("Encodings file"),
+        help_text=_(
+            "As “samverkan linkage encode” writes it; it names its agency kind and period."
+        ),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from samverkan.accounts.models import Country, Membership, Organisation
 from samverkan.statistics.disclosure import DEFAULT_MINIMUM
 
-DEFAULT_MATCH_THRESHOLD = 0.8
+# The match probability a pair of records needs (samverkan.linkage's default).
+DEFAULT_MATCH_THRESHOLD = 0.5
 
 
 class ExternalSource(models.Model):
@@ -31,14 +32,17 @@ class ExternalSource(models.Model):
     )
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
-    # "<schema id>/<version>", the encoding length and the key check of the
-    # linkage secret: sources are compared only when all three agree.
+    # The linkage schema document (clkhash format), its "<id> v<version>"
+    # label, the encoding length and the key check of the linkage secret:
+    # sources are compared only when they agree.
+    schema = models.JSONField()
     schema_version = models.CharField(max_length=100)
     bits = models.PositiveIntegerField()
-    key_check = models.CharField(max_length=128)
+    key_check = models.CharField(max_length=128, blank=True)
     record_count = models.PositiveIntegerField()
-    # [{"encoding": base64, "registered_on", "sex", "age_group", "citizenship",
-    #   "exploitation_forms", "status"}]: encodings and breakdowns, nothing else.
+    # As samverkan.linkage.files writes them: [{"encoding": base64,
+    # "breakdown": {year, sex, age_group, citizenship, exploitation_form,
+    # identification}}]: encodings and breakdowns, nothing else.
     records = models.JSONField(default=list)
     uploaded_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False)

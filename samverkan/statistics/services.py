@@ -199,33 +199,25 @@ def statistics_export_record(*, actor: Membership, run: StatisticsRun, export_fo
 
 
 @transaction.atomic
-def external_source_upload(
-    *,
-    actor: Membership,
-    label: str,
-    agency_kind: str,
-    period_start: date,
-    period_end: date,
-    data: bytes,
-) -> ExternalSource:
-    """Add an agency's encodings as a source of the rapporteur's country."""
+def external_source_upload(*, actor: Membership, label: str, data: bytes) -> ExternalSource:
+    """Add an agency's encodings file as a source of the rapporteur's country."""
     access.require(actor, "statistics.source.upload")
-    check_period(period_start, period_end)
-    parsed = sources.parse(data, period_start=period_start, period_end=period_end)
-    sources.check_comparable(
-        parsed, external_sources_visible_to(actor).only("schema_version", "bits", "key_check")
-    )
+    parsed = sources.parse(data)
+    others = external_sources_visible_to(actor).only("schema_version", "bits", "key_check")
+    sources.check_comparable(parsed, others)
+    schema = parsed.encodings.schema
     source = ExternalSource.objects.create(
         country=actor.organisation.country,
         label=label,
-        agency_kind=agency_kind,
-        period_start=period_start,
-        period_end=period_end,
-        schema_version=parsed.schema,
-        bits=parsed.bits,
-        key_check=parsed.key_check,
-        record_count=len(parsed.records),
-        records=parsed.records,
+        agency_kind=parsed.agency_kind,
+        period_start=parsed.period.start,
+        period_end=parsed.period.end,
+        schema=schema.document,
+        schema_version=schema.label,
+        bits=schema.length,
+        key_check=parsed.encodings.key_check or "",
+        record_count=len(parsed.encodings),
+        records=sources.rows(parsed),
         uploaded_by=actor,
     )
     audit_record(action="statistics.source_uploaded", actor=actor, target=source)

@@ -121,15 +121,11 @@ def statistics_sources(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 source = services.external_source_upload(
                     actor=actor,
-                    label=data["label"],
-                    agency_kind=data["agency_kind"],
-                    period_start=data["period_start"],
-                    period_end=data["period_end"],
-                    data=data["file"].read(),
+                    label=form.cleaned_data["label"],
+                    data=form.cleaned_data["file"].read(),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
