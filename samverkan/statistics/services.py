@@ -80,9 +80,18 @@ def statistics_run_request(
     from samverkan.statistics.tasks import build_statistics
 
     access.require(actor, "statistics.build")
-    check_period(period_start, period_end)
-    check_threshold(match_threshold)
-    check_minimum_cell(minimum_cell)
+    errors: dict[str, list[str]] = {}
+    for check, arguments in (
+        (check_period, (period_start, period_end)),
+        (check_threshold, (match_threshold,)),
+        (check_minimum_cell, (minimum_cell,)),
+    ):
+        try:
+            check(*arguments)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
     country = actor.organisation.country
     if not collection.has_records(country, period_start, period_end):
         raise ValidationError(

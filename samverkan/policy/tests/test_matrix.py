@@ -15,6 +15,7 @@ from conftest import make_membership, make_user
 from samverkan.accounts.models import ApiToken, Invitation, Role, hash_secret
 from samverkan.cases.tests.routes import API_ROUTES, WEB_ROUTES
 from samverkan.policy.access import ROLE_ACTIONS
+from samverkan.statistics.tests.routes import STATISTICS_ROUTES
 
 PUBLIC = "public"
 OWN_ACCOUNT = "own account"
@@ -69,6 +70,8 @@ ROUTES: dict[str, str] = {
     "api-docs": OWN_ACCOUNT,
     **WEB_ROUTES,
     **API_ROUTES,
+    # The rapporteur's statistics, crossed with every role in samverkan/statistics/tests.
+    **STATISTICS_ROUTES,
 }
 
 
@@ -135,7 +138,8 @@ POST_ONLY = {"invitation-revoke", "api-token-revoke"}
 POLICY_ROUTES = sorted(
     name
     for name, value in ROUTES.items()
-    if value not in {PUBLIC, OWN_ACCOUNT} and name not in WEB_ROUTES | API_ROUTES
+    if value not in {PUBLIC, OWN_ACCOUNT}
+    and name not in WEB_ROUTES | API_ROUTES | STATISTICS_ROUTES
 )
 
 

@@ -94,3 +94,34 @@ def registrations(statistics_world):
     for n in range(8):
         notify(w.shelter, today - timedelta(days=n))
     return ngo_cases
+
+
+@pytest.fixture
+def build(django_capture_on_commit_callbacks, run_tasks):
+    """Request a build as a page would, and let the real worker run it."""
+    from samverkan.statistics.models import StatisticsRun
+    from samverkan.statistics.services import statistics_run_request
+
+    def run(w, **overrides):
+        values = {
+            "actor": w.rapporteur,
+            "period_start": w.start,
+            "period_end": w.end,
+            "minimum_cell": 1,
+            "match_threshold": 0.5,
+        }
+        values.update(overrides)
+        with django_capture_on_commit_callbacks(execute=True):
+            requested = statistics_run_request(**values)
+        assert requested.status == StatisticsRun.Status.QUEUED
+        run_tasks()
+        requested.refresh_from_db()
+        return requested
+
+    return run
+
+
+@pytest.fixture
+def published(statistics_world, registrations, build):
+    """A published build of the world's registrations, small counts suppressed (minimum 5)."""
+    return build(statistics_world, minimum_cell=5)

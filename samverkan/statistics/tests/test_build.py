@@ -15,22 +15,8 @@ from samverkan.statistics.models import StatisticsRun
 from samverkan.statistics.services import statistics_run_request
 
 
-@pytest.fixture
-def build(django_capture_on_commit_callbacks, run_tasks):
-    """Request a build as a page would, and let the real worker run it."""
-
-    def run(w, **overrides):
-        with django_capture_on_commit_callbacks(execute=True):
-            requested = request_build(w, **overrides)
-        assert requested.status == StatisticsRun.Status.QUEUED
-        run_tasks()
-        requested.refresh_from_db()
-        return requested
-
-    return run
-
-
 def request_build(w, **overrides):
+    """The service alone: nothing runs until the worker does."""
     values = {
         "actor": w.rapporteur,
         "period_start": w.start,
