@@ -270,6 +270,20 @@ INVENTORY: dict[str, Entry] = {
             visible_to=_category("immigration"),
         ),
         created_at=F(S1, "Administration."),
+        # A keyed Bloom filter of names, date of birth, sex and citizenship: not
+        # an identity, and useless without the linkage secret for looking anyone
+        # up, but attackable by frequency analysis (docs/decisions.md), so only
+        # the linkage run reads it and only counts leave that run.
+        linkage_encoding=F(
+            S1,
+            "Counting persons, not records, across agencies (privacy-preserving linkage).",
+            visible_to=APPLICATION_ONLY,
+        ),
+        linkage_key_check=F(
+            S1,
+            "Tells encodings made under different linkage secrets apart.",
+            visible_to=APPLICATION_ONLY,
+        ),
     ),
     **_model(
         "cases.PersonIndex",
@@ -509,6 +523,17 @@ INVENTORY: dict[str, Entry] = {
         notifying_organisation=F(S1, "Statistics by referring agency."),
         recorded_by=F(S1, "Accountability."),
         recorded_at=F(S1, "Accountability."),
+        # The identity it was made from was discarded at intake.
+        linkage_encoding=F(
+            S1,
+            "Counting the person once across agencies (privacy-preserving linkage).",
+            visible_to=APPLICATION_ONLY,
+        ),
+        linkage_key_check=F(
+            S1,
+            "Tells encodings made under different linkage secrets apart.",
+            visible_to=APPLICATION_ONLY,
+        ),
     ),
     # statistics: the rapporteur's figures and the sources they count
     **_model(

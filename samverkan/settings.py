@@ -12,7 +12,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from samverkan.crypto import KeyRing, validate_blind_index_key
+from samverkan.crypto import KeyRing, validate_blind_index_key, validate_linkage_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("SAMVERKAN_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -59,6 +59,17 @@ validate_blind_index_key(BLIND_INDEX_KEY, FIELD_ENCRYPTION_KEYS)
 AUDIT_CHECKPOINT_KEY = _required("SAMVERKAN_AUDIT_CHECKPOINT_KEY")
 if len(AUDIT_CHECKPOINT_KEY) < 32:
     raise ImproperlyConfigured("SAMVERKAN_AUDIT_CHECKPOINT_KEY must be at least 32 characters.")
+# Privacy-preserving record linkage: the secret that keys the Bloom-filter
+# encodings of persons (samverkan.linkage). Shared with the agencies that
+# encode their own lists, so it is a key of its own, never a data key.
+LINKAGE_SECRET = (
+    _required("SAMVERKAN_LINKAGE_SECRET")
+    if PRODUCTION
+    else env.str("SAMVERKAN_LINKAGE_SECRET", default="")
+)
+if LINKAGE_SECRET:
+    validate_linkage_secret(LINKAGE_SECRET, FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY)
+
 if PRODUCTION:
     ALLOWED_HOSTS = env.list("SAMVERKAN_ALLOWED_HOSTS", default=[])
     if not ALLOWED_HOSTS:

@@ -232,10 +232,10 @@ def parse_encodings_document(document) -> EncodingFile:
             date.fromisoformat(document["period"]["start"]),
             date.fromisoformat(document["period"]["end"]),
         )
-    except (KeyError, TypeError, ValueError) as error:
-        raise EncodingError("The period must have a start and an end (YYYY-MM-DD).") from error
     except InputError as error:
         raise EncodingError("The period ends before it starts.") from error
+    except (KeyError, TypeError, ValueError) as error:
+        raise EncodingError("The period must have a start and an end (YYYY-MM-DD).") from error
     records = document.get("records")
     if not isinstance(records, list) or not records:
         raise EncodingError("The file holds no records.")
