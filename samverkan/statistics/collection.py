@@ -12,6 +12,7 @@ from django.db.models import Min, Q
 
 from samverkan.cases.models import Milestone
 from samverkan.cases.workflow import IdentificationStatus, MilestoneKind
+from samverkan.linkage import default_schema
 from samverkan.policy import statistics as statistics_policy
 from samverkan.statistics.models import ExternalSource
 
@@ -64,6 +65,17 @@ EVENT_MILESTONES = frozenset(
 )
 
 
+def _encoding(row) -> dict:
+    """The linkage encoding the platform made at intake (default schema), if any."""
+    if not row.linkage_encoding:
+        return {}
+    return {
+        "encoding": row.linkage_encoding,
+        "schema": default_schema().document,
+        "key_check": row.linkage_key_check or None,
+    }
+
+
 def _citizenship(case) -> str:
     identity = case.person.unseal("identity") or {}
     citizenships = identity.get("citizenships") or []
@@ -98,6 +110,7 @@ def case_records(country: str, start: date, end: date) -> list[VictimRecord]:
             exploitation_forms=tuple(sorted(row.form for row in case.exploitation_forms.all())),
             identified=case.identification_status == IdentificationStatus.IDENTIFIED,
             agency_kind=case.opened_by.organisation.kind,
+            **_encoding(case.person),
             kept_from_law_enforcement=statistics_policy.is_kept_from_law_enforcement(case),
         )
         for case in cases
@@ -122,6 +135,7 @@ def notification_records(country: str, start: date, end: date) -> list[VictimRec
             exploitation_forms=tuple(notification.exploitation_forms),
             identified=False,
             agency_kind=notification.notifying_organisation.kind,
+            **_encoding(notification),
         )
         for notification in notifications
     ]

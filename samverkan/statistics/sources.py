@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,8 +50,18 @@ def rows(parsed: linkage.EncodingFile) -> list[dict]:
 
 
 def check_comparable(parsed: linkage.EncodingFile, others) -> None:
-    """Refuse a file that cannot be compared with the sources already uploaded."""
+    """Refuse a file that cannot be compared with the platform's encodings or other sources."""
     schema = parsed.encodings.schema
+    if settings.LINKAGE_SECRET and parsed.encodings.key_check != linkage.key_check(
+        linkage.parse_secret(settings.LINKAGE_SECRET)
+    ):
+        _fail(
+            _(
+                "The file was not encoded with this platform's linkage secret: its encodings "
+                "cannot be compared with the persons of the cases. Ask the agency to encode "
+                "its list again with the secret the rapporteur gave it."
+            )
+        )
     for other in others:
         if other.schema_version != schema.label or other.bits != schema.length:
             _fail(

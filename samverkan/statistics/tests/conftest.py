@@ -12,7 +12,7 @@ from django.utils import timezone
 from conftest import make_membership, make_user
 from samverkan.accounts.models import Membership, Organisation, Role
 from samverkan.cases import services as case_services
-from samverkan.cases.models import AgeGroup, ExploitationForm, Sex
+from samverkan.cases.models import AgeGroup, Case, ExploitationForm, Sex
 from samverkan.cases.tests import factories
 
 
@@ -65,10 +65,34 @@ def statistics_world(world) -> StatisticsWorld:
     )
 
 
+GIVEN_NAMES = ["Bronius", "Dainius", "Egidijus", "Mindaugas", "Rasa", "Vilma", "Jurgita"]
+# Canaries too: the identity test looks for them everywhere the rapporteur goes.
+FAMILY_NAMES = [
+    f"Canary{name}"
+    for name in ("kazlauskas", "petrauskas", "jankauskas", "butkus", "zukaite", "simkute", "paulas")
+]
+
+
+def police_identity(n: int):
+    return factories.identity(
+        given_names=GIVEN_NAMES[n],
+        family_name=FAMILY_NAMES[n],
+        date_of_birth=date(1980 + 3 * n, 1 + n, 10 + n),
+        citizenships=["LT"],
+    )
+
+
 @pytest.fixture
 def registrations(statistics_world):
-    """Twelve cases (police 7, NGO 5, one of them kept from law enforcement) and
-    eight anonymous notifications of the shelter, all in the last three weeks."""
+    """Twenty registrations in the last three weeks, nineteen persons:
+
+    - the police open 7 cases (Lithuanians, 4 men, labour exploitation);
+    - the NGO opens 5: one for the man of police case 1, ten days before
+      the police met him (so the NGO registered him first); one for the man
+      of police case 0, kept from law enforcement (so never matched with
+      police records, and counted twice); three Swedish women;
+    - the shelter makes 8 anonymous notifications without identity.
+    """
     w = statistics_world
     today = timezone.localdate()
     for n in range(7):
@@ -76,24 +100,30 @@ def registrations(statistics_world):
             w.police,
             detected_on=today - timedelta(days=n),
             sex=Sex.MALE if n < 4 else Sex.FEMALE,
-            identity=factories.identity(citizenships=["LT"]),
+            identity=police_identity(n),
             exploitation_forms=[ExploitationForm.LABOUR],
         )
-    ngo_cases = [
+    kept = factories.open_case(
+        w.ngo, detected_on=today, sex=Sex.MALE, identity=police_identity(0),
+        exploitation_forms=[ExploitationForm.SEXUAL],
+    )  # fmt: skip
+    case_services.set_confidential_from_law_enforcement(actor=w.ngo, case=kept, confidential=True)
+    factories.open_case(
+        w.ngo, detected_on=today - timedelta(days=11), sex=Sex.MALE, identity=police_identity(1),
+        exploitation_forms=[ExploitationForm.SEXUAL],
+    )  # fmt: skip
+    for n, given in enumerate(["Sanna", "Elin", "Maja"]):
         factories.open_case(
             w.ngo,
             detected_on=today - timedelta(days=n),
-            identity=factories.identity(citizenships=["SE"]),
+            identity=factories.identity(
+                given_names=given, date_of_birth=date(1995 + n, 3, 3), citizenships=["SE"]
+            ),
             exploitation_forms=[ExploitationForm.SEXUAL],
         )
-        for n in range(5)
-    ]
-    case_services.set_confidential_from_law_enforcement(
-        actor=w.ngo, case=ngo_cases[0], confidential=True
-    )
     for n in range(8):
         notify(w.shelter, today - timedelta(days=n))
-    return ngo_cases
+    return list(Case.objects.order_by("id"))
 
 
 @pytest.fixture

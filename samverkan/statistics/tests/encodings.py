@@ -9,11 +9,14 @@ import json
 from datetime import date
 from pathlib import Path
 
-from samverkan.linkage import default_schema
+from django.conf import settings
+
+from samverkan.linkage import default_schema, parse_secret
 from samverkan.linkage.files import Period, encode_people_csv, write_encodings_file
 from samverkan.linkage.synthetic import generate_population
 
-SECRET = b"statistics-tests-linkage-secret-0123456789"
+# Two agencies' own secrets, for worlds where the platform has none.
+SHARED_SECRET = b"the-agencies-shared-linkage-secret-0123456"
 OTHER_SECRET = b"another-agency-s-own-linkage-secret-98765"
 PERIOD = Period(date(2026, 1, 1), date(2026, 10, 31))
 COLUMNS = ["given_names", "family_name", "date_of_birth", "sex", "citizenship",
@@ -25,8 +28,10 @@ def population(people: int = 60, seed: int = 3):
 
 
 def encodings_file(
-    tmp_path: Path, records: list[dict], *, agency_kind: str, secret: bytes = SECRET
+    tmp_path: Path, records: list[dict], *, agency_kind: str, secret: bytes | None = None
 ) -> bytes:
+    """Encoded under the platform's secret unless another is given."""
+    secret = secret or parse_secret(settings.LINKAGE_SECRET)
     people = tmp_path / f"{agency_kind}-{len(records)}-people.csv"
     with people.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, COLUMNS, extrasaction="ignore")

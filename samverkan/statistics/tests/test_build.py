@@ -39,40 +39,58 @@ def test_a_build_counts_cases_and_notifications_and_publishes_on_the_worker(
     assert run.status == StatisticsRun.Status.PUBLISHED
     assert run.progress == 100
     assert run.figures["records"] == 20
-    assert run.figures["persons"] == 20
-    assert run.figures["ratio"] == 1.0
-    assert run.figures["linked"] is False
+    # The man met by the NGO and then the police is one person.
+    assert run.figures["persons"] == 19
+    assert run.figures["ratio"] == 1.05
+    assert run.figures["linked"] is True
     sex = table(run, "sex")
     assert sex["columns"] == ["female", "male"]
-    assert sex["column_totals"] == [16, 4]
+    assert sex["column_totals"] == [14, 5]
     agency = table(run, "agency_kind")
     assert dict(zip(agency["columns"], agency["column_totals"], strict=True)) == {
-        "police": 7,
+        "police": 6,
         "ngo": 5,
         "shelter": 8,
     }
     citizenship = table(run, "citizenship_group")
     assert dict(zip(citizenship["columns"], citizenship["column_totals"], strict=True)) == {
-        "national": 5,
-        "eu": 15,
+        "national": 3,
+        "eu": 16,
         "non_eu": 0,
     }
-    assert table(run, "status")["column_totals"] == [0, 20]
+    exploitation = table(run, "exploitation")
+    assert dict(zip(exploitation["columns"], exploitation["column_totals"], strict=True)) == {
+        "sexual": 12,
+        "labour": 6,
+        "several": 1,
+    }
+    assert table(run, "status")["column_totals"] == [0, 19]
     assert table(run, "records")["column_totals"] == [12, 8, 0]
-    assert (
-        AuditEntry.objects.filter(action="statistics.published", object_id=str(run.uuid)).count()
-        == 1
+    entries = AuditEntry.objects.filter(action="statistics.published", object_id=str(run.uuid))
+    assert entries.count() == 1
+
+
+def test_a_case_kept_from_law_enforcement_is_never_matched_with_a_police_record(
+    statistics_world, registrations, build
+):
+    """The kept case's man is the man of police case 0: counted twice, by design."""
+    from samverkan.cases.models import Case
+
+    Case.objects.filter(confidential_from_law_enforcement=True).update(
+        confidential_from_law_enforcement=False
     )
+    run = build(statistics_world)
+    assert run.figures["persons"] == 18
 
 
 def test_small_counts_are_suppressed_with_a_partner_in_every_table(
     statistics_world, registrations, build
 ):
     run = build(statistics_world, minimum_cell=5)
-    sex = table(run, "sex")
-    # 16 women and 4 men: the 4 is hidden, and so the 16 beside it (the total is shown).
-    assert sex["column_totals"] == [None, None]
-    assert sex["total"] == 20
+    citizenship = table(run, "citizenship_group")
+    # 3 Swedes and 16 other EU citizens: the 3 is hidden, and so the 16 beside it.
+    assert citizenship["column_totals"] == [None, None, 0]
+    assert citizenship["total"] == 19
     for published in run.figures["tables"]:
         values = [*published["row_totals"], *published["column_totals"], published["total"]]
         values += [value for row in published["cells"] for value in row]
@@ -163,7 +181,7 @@ def test_the_command_builds_with_a_progress_bar(statistics_world, registrations,
     out = capsys.readouterr().out
     assert "[##############################] 100% published" in out
     assert "linkage" in out
-    assert out.rstrip().endswith("persons from 20 records.")
+    assert out.rstrip().endswith("19 persons from 20 records.")
     assert StatisticsRun.objects.get().status == StatisticsRun.Status.PUBLISHED
 
 

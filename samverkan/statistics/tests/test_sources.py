@@ -11,7 +11,13 @@ from django.core.exceptions import ValidationError
 
 from samverkan.statistics.models import ExternalSource, StatisticsRun
 from samverkan.statistics.services import external_source_upload, statistics_run_request
-from samverkan.statistics.tests.encodings import OTHER_SECRET, edited, encodings_file, population
+from samverkan.statistics.tests.encodings import (
+    OTHER_SECRET,
+    SHARED_SECRET,
+    edited,
+    encodings_file,
+    population,
+)
 
 
 def upload(w, data, label="Red Cross list"):
@@ -73,21 +79,37 @@ def test_two_agencies_lists_are_counted_as_persons_not_records(
 
 
 def test_a_file_of_another_secret_is_refused(statistics_world, tmp_path, people):
-    w = statistics_world
-    upload(w, encodings_file(tmp_path, people.records["police"], agency_kind="police"))
     other = encodings_file(tmp_path, people.records["ngo"], agency_kind="ngo", secret=OTHER_SECRET)
-    assert "another linkage secret" in refused(w, other)
+    assert "not encoded with this platform's linkage secret" in refused(statistics_world, other)
+
+
+def test_without_a_platform_secret_sources_must_share_theirs(
+    statistics_world, tmp_path, people, settings
+):
+    settings.LINKAGE_SECRET = ""
+    w = statistics_world
+    police = encodings_file(
+        tmp_path, people.records["police"], agency_kind="police", secret=SHARED_SECRET
+    )
+    upload(w, police)
+    other = encodings_file(tmp_path, people.records["ngo"], agency_kind="ngo", secret=OTHER_SECRET)
+    assert "another linkage secret than the sources already uploaded" in refused(w, other)
 
 
 def test_mixed_secrets_without_a_key_check_fail_the_build_and_publish_nothing(
-    statistics_world, tmp_path, people, django_capture_on_commit_callbacks, run_tasks
+    statistics_world, tmp_path, people, django_capture_on_commit_callbacks, run_tasks, settings
 ):
+    """Files without key checks: the similarity distribution gives the secrets away."""
+    settings.LINKAGE_SECRET = ""
     w = statistics_world
     drop_check = lambda document: document.pop("key_check")  # noqa: E731
     upload(
         w,
         edited(
-            encodings_file(tmp_path, people.records["police"], agency_kind="police"), drop_check
+            encodings_file(
+                tmp_path, people.records["police"], agency_kind="police", secret=SHARED_SECRET
+            ),
+            drop_check,
         ),
     )
     upload(
