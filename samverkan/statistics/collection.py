@@ -145,8 +145,8 @@ def external_records(country: str, start: date, end: date) -> list[VictimRecord]
     """The records of every source whose period lies within the build's period.
 
     A source gives the year of registration only; a record is placed on the
-    later of 1 January and the source's first day, for the order of a
-    person's registrations.
+    earlier of 31 December and the source's last day, so that for the order
+    of a person's registrations a record with a known day comes first.
     """
     records = []
     sources = ExternalSource.objects.filter(
@@ -157,13 +157,13 @@ def external_records(country: str, start: date, end: date) -> list[VictimRecord]
             breakdown = row["breakdown"]
             if breakdown.get("identification") == IdentificationStatus.NOT_IDENTIFIED:
                 continue
-            year_start = date(int(breakdown.get("year", source.period_start.year)), 1, 1)
+            year_end = date(int(breakdown.get("year", source.period_end.year)), 12, 31)
             form = breakdown.get("exploitation_form") or ""
             records.append(
                 VictimRecord(
                     source=EXTERNAL,
                     source_key=f"upload:{source.pk}",
-                    registered_on=max(year_start, source.period_start),
+                    registered_on=min(year_end, source.period_end),
                     sex=breakdown.get("sex") or "unknown",
                     age_group=breakdown.get("age_group") or "unknown",
                     citizenship=breakdown.get("citizenship") or "",

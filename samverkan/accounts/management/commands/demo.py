@@ -10,6 +10,7 @@ from samverkan.accounts.demo import DEMO_PASSWORD
 from samverkan.accounts.models import Membership, Organisation, Role, User
 from samverkan.audit.services import audit_record
 from samverkan.cases.demo import create_demo_cases
+from samverkan.statistics.demo import create_demo_statistics
 
 Kind = Organisation.Kind
 
@@ -125,8 +126,11 @@ class Command(BaseCommand):
         )
         audit_record(action="demo.created", reason=f"{len(USERS)} users")
         cases, notifications = create_demo_cases()
+        # The rapporteur's figures, built from everything above.
+        builds = create_demo_statistics()
         self.stdout.write(
             f"Demo region ready: {len(organisations)} organisations, {len(USERS)} users, "
-            f"{cases} new cases and {notifications} new anonymous notifications "
+            f"{cases} new cases and {notifications} new anonymous notifications, "
+            f"{builds} new statistics builds "
             f"(password {DEMO_PASSWORD}; TOTP codes are shown at login in demo mode)."
         )
