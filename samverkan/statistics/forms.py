@@ -33,7 +33,7 @@ class BuildForm(forms.Form):
         label=_("Match threshold"),
         initial=DEFAULT_MATCH_THRESHOLD,
         help_text=_(
-            "How similar two encodings must be to count as one person (above 0, at most 1)."
+            "How likely two records must be of one person to count once (above 0, at most 1)."
         ),
     )
 
