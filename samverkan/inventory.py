@@ -569,7 +569,8 @@ INVENTORY: dict[str, Entry] = {
         period_start=F(S0, "The period counted."),
         period_end=F(S0, "The period counted."),
         minimum_cell=F(S0, "Disclosure control: the smallest published count."),
-        match_threshold=F(S0, "Linkage: how similar two encodings must be."),
+        match_threshold=F(S0, "Linkage: how likely two records must be of one person."),
+        epsilon=F(S0, "Differential privacy of the persons' tables, if any."),
         status=F(S0, "Progress of the build."),
         progress=F(S0, "Progress of the build."),
         stage=F(S0, "Progress of the build."),
@@ -581,6 +582,16 @@ INVENTORY: dict[str, Entry] = {
         figures=F(
             S0, "Tables after disclosure control: counts of at least the minimum, or withheld."
         ),
+    ),
+    **_model(
+        "statistics.PrivacySpending",
+        retention=STATISTICS,
+        visible_to="Rapporteurs of the country; the application checks the budget with it.",
+        id=F(S0, "Database key."),
+        run=F(S0, "The build that spent it."),
+        country=F(S0, "Whose budget."),
+        year=F(S0, "Whose budget."),
+        epsilon=F(S0, "How much was spent."),
     ),
 }
 

@@ -25,6 +25,7 @@ class BuildInputSerializer(StrictSerializer):
     period_end = serializers.DateField()
     minimum_cell = serializers.IntegerField(required=False, default=DEFAULT_MINIMUM)
     match_threshold = serializers.FloatField(required=False, default=DEFAULT_MATCH_THRESHOLD)
+    epsilon = serializers.FloatField(required=False, allow_null=True, default=None)
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -37,6 +38,7 @@ class RunSerializer(serializers.ModelSerializer):
             "period_end",
             "minimum_cell",
             "match_threshold",
+            "epsilon",
             "status",
             "progress",
             "stage",

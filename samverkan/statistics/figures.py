@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from samverkan.accounts.models import Organisation
 from samverkan.cases.models import CHILD_AGE_GROUPS, AgeGroup, ExploitationForm, Sex
 from samverkan.cases.workflow import MilestoneKind, Outcome
+from samverkan.statistics import privacy
 from samverkan.statistics.collection import CASE, EXTERNAL, NOTIFICATION, Event, VictimRecord
 from samverkan.statistics.disclosure import Suppressed, Table, suppress, suppress_linked
 from samverkan.statistics.linking import Persons
@@ -199,8 +200,14 @@ def tabulate(
     persons: Persons,
     events: Sequence[Event],
     minimum: int,
+    epsilon: float | None = None,
 ) -> dict:
-    """The figures of a build, every table and headline after disclosure control."""
+    """The figures of a build, every table and headline after disclosure control.
+
+    With ``epsilon``, the persons' tables are differentially private first
+    (``statistics.privacy``), and the exact range of the person count is not
+    published.
+    """
     years = list(range(start.year, end.year + 1))
     people = persons_of(records, persons)
     person_tables = []
@@ -209,7 +216,12 @@ def tabulate(
         columns = _present(dimension, values)
         pairs = [(person.year, value) for person, value in zip(people, values, strict=True)]
         person_tables.append((dimension, _table(years, columns, pairs)))
-    linked = suppress_linked([table for _d, table in person_tables], minimum)
+    counted = [table for _d, table in person_tables]
+    if epsilon is None:
+        linked = suppress_linked(counted, minimum)
+    else:
+        # Noisy tables no longer share their totals: each is suppressed on its own.
+        linked = [suppress(table, minimum) for table in privacy.noisy(counted, epsilon)]
     tables = [
         _published(dimension.key, "persons", result)
         for (dimension, _table_), result in zip(person_tables, linked, strict=True)
@@ -229,8 +241,9 @@ def tabulate(
         "minimum_cell": minimum,
         "linked": persons.linked,
         "persons": persons_total,
-        "persons_low": persons.low if persons_total is not None else None,
-        "persons_high": persons.high if persons_total is not None else None,
+        "epsilon": epsilon,
+        "persons_low": persons.low if persons_total is not None and epsilon is None else None,
+        "persons_high": persons.high if persons_total is not None and epsilon is None else None,
         "records": records_total,
         "ratio": (
             round(records_total / persons_total, 2) if records_total and persons_total else None

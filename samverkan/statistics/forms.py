@@ -37,6 +37,15 @@ class BuildForm(forms.Form):
         ),
     )
 
+    epsilon = forms.FloatField(
+        label=_("Differential privacy: epsilon"),
+        required=False,
+        help_text=_(
+            "Optional. Adds noise to the counts of persons, spent from each year's privacy budget; "
+            "smaller is more private and less exact."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         start, end = _last_year()

@@ -71,6 +71,8 @@ class StatisticsRun(models.Model):
         _("smallest published count"), default=DEFAULT_MINIMUM
     )
     match_threshold = models.FloatField(_("match threshold"), default=DEFAULT_MATCH_THRESHOLD)
+    # Differential privacy for the persons' tables, when set (statistics.privacy).
+    epsilon = models.FloatField(_("epsilon"), null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=40, blank=True)
@@ -93,3 +95,18 @@ class StatisticsRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.FAILED, self.Status.PUBLISHED}
+
+
+class PrivacySpending(models.Model):
+    """Epsilon a published build spent from one calendar year's privacy budget."""
+
+    run = models.ForeignKey(StatisticsRun, on_delete=models.PROTECT, related_name="spending")
+    country = models.CharField(max_length=2, choices=Country.choices)
+    year = models.PositiveIntegerField()
+    epsilon = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["country", "year"])]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.year}: {self.epsilon}"

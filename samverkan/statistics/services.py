@@ -22,7 +22,7 @@ from samverkan.audit.services import audit_record
 from samverkan.cases.models import Category
 from samverkan.policy import access
 from samverkan.policy.statistics import external_sources_visible_to
-from samverkan.statistics import collection, figures, linking, sources
+from samverkan.statistics import collection, figures, linking, privacy, sources
 from samverkan.statistics.disclosure import check_minimum
 from samverkan.statistics.models import ExternalSource, StatisticsRun
 
@@ -71,6 +71,7 @@ def statistics_run_request(
     period_end: date,
     minimum_cell: int,
     match_threshold: float,
+    epsilon: float | None = None,
     enqueue: bool = True,
 ) -> StatisticsRun:
     """Queue a build of the figures for a period of the rapporteur's country.
@@ -85,6 +86,7 @@ def statistics_run_request(
         (check_period, (period_start, period_end)),
         (check_threshold, (match_threshold,)),
         (check_minimum_cell, (minimum_cell,)),
+        (privacy.check_epsilon, (epsilon,)),
     ):
         try:
             check(*arguments)
@@ -97,12 +99,14 @@ def statistics_run_request(
         raise ValidationError(
             _("Nothing was registered in this period: there is nothing to count.")
         )
+    privacy.check_budget(country, range(period_start.year, period_end.year + 1), epsilon)
     run = StatisticsRun.objects.create(
         country=country,
         period_start=period_start,
         period_end=period_end,
         minimum_cell=minimum_cell,
         match_threshold=match_threshold,
+        epsilon=epsilon,
         requested_by=actor,
     )
     audit_record(action="statistics.run_requested", actor=actor, target=run)
@@ -142,23 +146,34 @@ def statistics_run_execute(
             "statistics build failed", extra={"run": str(run.uuid), "error": type(error).__name__}
         )
         return _fail(run, _("The build failed. The published figures are unchanged."))
-    with transaction.atomic():
-        run = StatisticsRun.objects.select_for_update().get(pk=run.pk)
-        run.figures = figures_
-        run.status = StatisticsRun.Status.PUBLISHED
-        run.progress = 100
-        run.stage = "published"
-        run.published_at = timezone.now()
-        run.save(update_fields=["figures", "status", "progress", "stage", "published_at"])
-        # The build read the citizenship in the identities it counted.
-        audit_record(
-            action="statistics.published",
-            actor=run.requested_by,
-            target=run,
-            categories=[Category.METADATA, Category.IDENTITY],
-            reason=_("statistics build"),
-        )
+    try:
+        run = _publish(run, figures_)
+    except ValidationError as error:
+        # Another build spent the budget meanwhile: nothing is published.
+        return _fail(run, " ".join(error.messages))
     progress("published", 100)
+    return run
+
+
+@transaction.atomic
+def _publish(run: StatisticsRun, figures_: dict) -> StatisticsRun:
+    if run.epsilon is not None:
+        privacy.charge(run)
+    run = StatisticsRun.objects.select_for_update().get(pk=run.pk)
+    run.figures = figures_
+    run.status = StatisticsRun.Status.PUBLISHED
+    run.progress = 100
+    run.stage = "published"
+    run.published_at = timezone.now()
+    run.save(update_fields=["figures", "status", "progress", "stage", "published_at"])
+    # The build read the citizenship in the identities it counted.
+    audit_record(
+        action="statistics.published",
+        actor=run.requested_by,
+        target=run,
+        categories=[Category.METADATA, Category.IDENTITY],
+        reason=_("statistics build"),
+    )
     return run
 
 
@@ -186,6 +201,7 @@ def _build(run: StatisticsRun, step: Callable[[str, int], None]) -> dict:
         persons=persons,
         events=events,
         minimum=run.minimum_cell,
+        epsilon=run.epsilon,
     )
 
 

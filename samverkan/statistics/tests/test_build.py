@@ -203,3 +203,51 @@ def test_the_command_explains_what_is_wrong(statistics_world, registrations):
             "statistics_build", "--from", w.start.isoformat(), "--to", w.end.isoformat(),
             "--rapporteur", "cecilia@test.example",
         )  # fmt: skip
+
+
+def test_differentially_private_builds_spend_the_yearly_budget_until_it_is_refused(
+    statistics_world, registrations, build
+):
+    from samverkan.statistics.models import PrivacySpending
+
+    w = statistics_world
+    first = build(w, epsilon=0.6)
+    assert first.status == StatisticsRun.Status.PUBLISHED
+    assert first.figures["epsilon"] == 0.6
+    assert first.figures["persons_low"] is None
+    for published in first.figures["tables"]:
+        if published["group"] == "persons" and published["total"] is not None:
+            shown = [v for v in published["row_totals"] if v is not None]
+            assert len(shown) < len(published["rows"]) or sum(shown) == published["total"]
+    assert [s.epsilon for s in PrivacySpending.objects.filter(run=first)] == [0.6]
+    second = build(w, epsilon=0.4)
+    assert second.status == StatisticsRun.Status.PUBLISHED
+    with pytest.raises(ValidationError) as spent:
+        request_build(w, epsilon=0.1)
+    assert spent.value.message_dict["epsilon"] == [
+        f"The privacy budget of {w.end.year} is spent: 0.0 of 1.0 is left, "
+        "and this build asks for 0.1."
+    ]
+    # Exact figures cost nothing and stay possible.
+    assert build(w).status == StatisticsRun.Status.PUBLISHED
+
+
+@pytest.mark.parametrize("epsilon", [0, -1, 1.5])
+def test_an_epsilon_outside_the_budget_is_refused(statistics_world, registrations, epsilon):
+    with pytest.raises(ValidationError) as refused:
+        request_build(statistics_world, epsilon=epsilon)
+    assert refused.value.message_dict["epsilon"] == [
+        "Epsilon must be above 0 and at most the yearly budget, 1.0."
+    ]
+
+
+def test_noise_is_drawn_by_opendp_at_the_stated_scale():
+    from samverkan.statistics.disclosure import Table
+    from samverkan.statistics.privacy import noisy
+
+    tables = [Table.of(["2026"], ["a"], [[1000]]), Table.of(["2026"], ["b"], [[1000]])]
+    draws = [noisy(tables, 1.0)[0].cells[0][0] - 1000 for _ in range(400)]
+    spread = sum(abs(d) for d in draws) / len(draws)
+    # Laplace of scale 2 (two tables, epsilon 1): mean absolute deviation about 2.
+    assert 1.5 < spread < 2.6
+    assert len(set(draws)) > 5

@@ -36,6 +36,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--minimum-cell", type=int, default=DEFAULT_MINIMUM)
         parser.add_argument("--threshold", type=float, default=DEFAULT_MATCH_THRESHOLD)
+        parser.add_argument(
+            "--epsilon", type=float, help="Differential privacy for the persons' tables."
+        )
         parser.add_argument("--queue", action="store_true", help="Let the worker run it.")
 
     def handle(self, *args, **options):
@@ -54,6 +57,7 @@ class Command(BaseCommand):
                 period_end=_date(options["end"]),
                 minimum_cell=options["minimum_cell"],
                 match_threshold=options["threshold"],
+                epsilon=options["epsilon"],
                 enqueue=options["queue"],
             )
         except ValidationError as error:
