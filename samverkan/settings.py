@@ -362,3 +362,9 @@ SITE_URL = (
     if PRODUCTION
     else env.str("SAMVERKAN_SITE_URL", default="http://127.0.0.1:8000")
 )
+
+# The rapporteur's statistics: the differential-privacy budget (epsilon) of
+# each calendar year of the country, spent by builds that ask for noise.
+STATISTICS_PRIVACY_BUDGET = env.float("SAMVERKAN_STATISTICS_PRIVACY_BUDGET", default=1.0)
+if STATISTICS_PRIVACY_BUDGET <= 0:
+    raise ImproperlyConfigured("SAMVERKAN_STATISTICS_PRIVACY_BUDGET must be above 0.")

@@ -12,7 +12,7 @@ The counts of records and of the referral mechanism's events are not
 noised (a person can have any number of events): they are protected by
 suppression alone, and the page says so.
 
-Each calendar year of a country has a budget (``STATISTICS_PRIVACY_BUDGET``,
+Each calendar year of a country has a budget (``SAMVERKAN_STATISTICS_PRIVACY_BUDGET``,
 epsilon 1.0 by default). A build spends its epsilon in every year its period
 touches, when it publishes; a build that would overspend is refused.
 """
@@ -29,11 +29,9 @@ from samverkan.statistics.disclosure import Table
 
 dp.enable_features("contrib")
 
-DEFAULT_BUDGET = 1.0
-
 
 def yearly_budget() -> float:
-    return float(getattr(settings, "STATISTICS_PRIVACY_BUDGET", DEFAULT_BUDGET))
+    return settings.STATISTICS_PRIVACY_BUDGET
 
 
 def noisy(tables: list[Table], epsilon: float) -> list[Table]:
