@@ -135,7 +135,7 @@ class SourceSerializer(serializers.ModelSerializer):
         model = ExternalSource
         fields = [
             "uuid",
-            "label",
+            "name",
             "agency_kind",
             "period_start",
             "period_end",
@@ -147,7 +147,7 @@ class SourceSerializer(serializers.ModelSerializer):
 
 
 class SourceInputSerializer(StrictSerializer):
-    label = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200)
     file = serializers.FileField(max_length=None)
 
     def validate_file(self, upload):
@@ -176,7 +176,7 @@ class SourceListView(generics.ListAPIView):
         serializer.is_valid(raise_exception=True)
         source = services.external_source_upload(
             actor=request.membership,
-            label=serializer.validated_data["label"],
+            name=serializer.validated_data["name"],
             data=serializer.validated_data["file"].read(),
         )
         return Response(SourceSerializer(source).data, status=status.HTTP_201_CREATED)

@@ -127,7 +127,7 @@ def _upload_shelter_list(rapporteur: Membership, people: list[dict], period: Per
             path, encodings, agency_kind="shelter", period=period, breakdowns=breakdowns
         )
         services.external_source_upload(
-            actor=rapporteur, label="Shelters' association (demo)", data=path.read_bytes()
+            actor=rapporteur, name="Shelters' association (demo)", data=path.read_bytes()
         )
 
 

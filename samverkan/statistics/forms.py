@@ -57,7 +57,7 @@ class SourceUploadForm(forms.Form):
     MAX_BYTES = 50 * 1024 * 1024
     TOO_LARGE = _("The file is larger than 50 MB.")
 
-    label = forms.CharField(label=_("Name of the source"), max_length=200)
+    name = forms.CharField(label=_("Name of the source"), max_length=200)
     file = forms.FileField(
         label=_("Encodings file"),
         help_text=_(

@@ -26,7 +26,7 @@ class ExternalSource(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
-    label = models.CharField(_("name of the source"), max_length=200)
+    name = models.CharField(_("name of the source"), max_length=200)
     agency_kind = models.CharField(
         _("kind of agency"), max_length=40, choices=Organisation.Kind.choices
     )
@@ -51,7 +51,7 @@ class ExternalSource(models.Model):
         ordering = ["-uploaded_at", "-id"]
 
     def __str__(self) -> str:
-        return self.label
+        return self.name
 
 
 class StatisticsRun(models.Model):

@@ -224,7 +224,7 @@ def statistics_export_record(*, actor: Membership, run: StatisticsRun, export_fo
 
 
 @transaction.atomic
-def external_source_upload(*, actor: Membership, label: str, data: bytes) -> ExternalSource:
+def external_source_upload(*, actor: Membership, name: str, data: bytes) -> ExternalSource:
     """Add an agency's encodings file as a source of the rapporteur's country."""
     access.require(actor, "statistics.source.upload")
     parsed = sources.parse(data)
@@ -233,7 +233,7 @@ def external_source_upload(*, actor: Membership, label: str, data: bytes) -> Ext
     schema = parsed.encodings.schema
     source = ExternalSource.objects.create(
         country=actor.organisation.country,
-        label=label,
+        name=name,
         agency_kind=parsed.agency_kind,
         period_start=parsed.period.start,
         period_end=parsed.period.end,

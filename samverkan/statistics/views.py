@@ -124,7 +124,7 @@ def statistics_sources(request):
             try:
                 source = services.external_source_upload(
                     actor=actor,
-                    label=form.cleaned_data["label"],
+                    name=form.cleaned_data["name"],
                     data=form.cleaned_data["file"].read(),
                 )
             except ValidationError as error:

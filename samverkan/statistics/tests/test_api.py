@@ -75,7 +75,7 @@ def test_a_source_is_uploaded_through_the_api(client, login, statistics_world, t
     data = encodings_file(tmp_path, population(20).records["police"], agency_kind="police")
     response = client.post(
         "/api/v1/statistics/sources/",
-        {"label": "County police list", "file": SimpleUploadedFile("p.json", data)},
+        {"name": "County police list", "file": SimpleUploadedFile("p.json", data)},
     )
     assert response.status_code == 201
     body = response.json()
@@ -83,7 +83,7 @@ def test_a_source_is_uploaded_through_the_api(client, login, statistics_world, t
     assert "records" not in body
     bad = client.post(
         "/api/v1/statistics/sources/",
-        {"label": "Broken", "file": SimpleUploadedFile("b.json", b"[1, 2]")},
+        {"name": "Broken", "file": SimpleUploadedFile("b.json", b"[1, 2]")},
     )
     assert bad.status_code == 400
     assert bad.json()["error"]["fields"] == {"file": ["This is not a Samverkan encodings file."]}

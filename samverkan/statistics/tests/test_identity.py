@@ -22,7 +22,7 @@ def test_no_page_or_endpoint_gives_the_rapporteur_an_identity(
     people = population(20).records["ngo"]
     client.post(
         "/statistics/sources/",
-        {"label": "List", "file": _file(encodings_file(tmp_path, people, agency_kind="ngo"))},
+        {"name": "List", "file": _file(encodings_file(tmp_path, people, agency_kind="ngo"))},
     )
     cases = list(Case.objects.select_related("person"))
     secrets = [*CANARIES.values(), *FAMILY_NAMES, *(record["family_name"] for record in people)]

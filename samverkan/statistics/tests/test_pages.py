@@ -129,13 +129,13 @@ def test_a_source_is_uploaded_from_the_page_and_a_bad_one_explained(
     data = encodings_file(tmp_path, population(20).records["ngo"], agency_kind="ngo")
     response = client.post(
         "/statistics/sources/",
-        {"label": "Red Cross 2026", "file": _upload("ngo.json", data)},
+        {"name": "Red Cross 2026", "file": _upload("ngo.json", data)},
     )
     assert response.status_code == 302
     listing = client.get("/statistics/sources/").content.decode()
     assert "Red Cross 2026" in listing and "NGO" in listing
     response = client.post(
-        "/statistics/sources/", {"label": "Broken", "file": _upload("broken.json", b"{}")}
+        "/statistics/sources/", {"name": "Broken", "file": _upload("broken.json", b"{}")}
     )
     assert response.status_code == 400
     assert "This is not a Samverkan encodings file." in response.content.decode()

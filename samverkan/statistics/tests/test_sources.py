@@ -20,8 +20,8 @@ from samverkan.statistics.tests.encodings import (
 )
 
 
-def upload(w, data, label="Red Cross list"):
-    return external_source_upload(actor=w.rapporteur, label=label, data=data)
+def upload(w, data, name="Red Cross list"):
+    return external_source_upload(actor=w.rapporteur, name=name, data=data)
 
 
 def refused(w, data) -> str:
