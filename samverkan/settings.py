@@ -337,6 +337,8 @@ SPECTACULAR_SETTINGS = {
         "RecordableMilestoneEnum": "samverkan.cases.api.RECORDABLE_MILESTONES",
         "DeadlineKindEnum": "samverkan.cases.workflow.DeadlineKind",
         "ExploitationFormEnum": "samverkan.cases.models.ExploitationForm",
+        # The rapporteur's statistics: a source's agency kind is an organisation kind.
+        "OrganisationKindEnum": "samverkan.accounts.models.Organisation.Kind",
     },
 }
 

@@ -1,5 +1,6 @@
-"""Charts drawn on the server as SVG: no script, nothing fetched, nothing inline
-that the Content-Security-Policy refuses (colours come from statistics.css).
+"""Charts drawn on the server as SVG, every value escaped by ``format_html``: no
+script, nothing fetched, nothing inline that the Content-Security-Policy
+refuses (colours come from statistics.css).
 
 A withheld figure is drawn as an empty outlined bar marked as suppressed, so
 that a chart never shows more than its table.
@@ -8,7 +9,6 @@ that a chart never shows more than its table.
 from __future__ import annotations
 
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 WIDTH = 640
@@ -21,7 +21,7 @@ def _value_text(value: int | None) -> str:
     return _("suppressed") if value is None else str(value)
 
 
-def _svg(title: str, height: int, body: SafeString, css_class: str) -> SafeString:
+def _svg(title: str, height: int, body: str, css_class: str) -> str:
     return format_html(
         '<svg class="chart {}" role="img" aria-label="{}" viewBox="0 0 {} {}" '
         'width="100%" xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
@@ -34,7 +34,7 @@ def _svg(title: str, height: int, body: SafeString, css_class: str) -> SafeStrin
     )
 
 
-def bar_chart(title: str, labels: list[str], values: list[int | None]) -> SafeString:
+def bar_chart(title: str, labels: list[str], values: list[int | None]) -> str:
     """Horizontal bars, one per label; for breakdowns of the period's persons."""
     largest = max((value for value in values if value is not None), default=0) or 1
     parts = []
@@ -67,7 +67,7 @@ def bar_chart(title: str, labels: list[str], values: list[int | None]) -> SafeSt
     return _svg(title, len(labels) * ROW_HEIGHT + 8, body, "bars")
 
 
-def time_series(title: str, years: list[str], values: list[int | None]) -> SafeString:
+def time_series(title: str, years: list[str], values: list[int | None]) -> str:
     """Vertical bars by year: the persons of each year of the period."""
     height, base, top = 240, 200, 24
     largest = max((value for value in values if value is not None), default=0) or 1

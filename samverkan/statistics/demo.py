@@ -53,6 +53,8 @@ GIVEN_NAMES = ("Ana", "Elena", "Ioana", "Maria", "Oksana", "Thi", "Grace", "Ruta
 PEOPLE_PER_YEAR = 70
 # Of them, met by two agencies (so notified twice, counted once).
 MET_TWICE = 12
+# The anonymous notifications this demo adds to the cases' demo: two periods.
+DEMO_NOTIFICATIONS = 2 * (PEOPLE_PER_YEAR + MET_TWICE)
 
 
 def _member(email: str) -> Membership:
