@@ -163,6 +163,7 @@ def keys(state: Path) -> dict[str, str]:
             "SAMVERKAN_FIELD_KEYS": f"bench1:{b64()}",
             "SAMVERKAN_BLIND_INDEX_KEY": b64(),
             "SAMVERKAN_AUDIT_CHECKPOINT_KEY": b64(),
+            "SAMVERKAN_LINKAGE_SECRET": b64(),
         }
         path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
         path.chmod(0o600)

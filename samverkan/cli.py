@@ -1,7 +1,9 @@
 """The ``samverkan`` command: ``samverkan audit verify`` runs ``manage.py audit_verify``.
 
 Two words name a command written as ``<group>_<verb>``; anything else is handed
-to Django's ``manage.py`` unchanged.
+to Django's ``manage.py`` unchanged. ``samverkan linkage encode`` is the
+exception: agencies outside the platform run it with only the package
+installed, so it runs without Django settings or a database.
 """
 
 import os
@@ -10,6 +12,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
+    if argv[1:3] == ["linkage", "encode"]:
+        from samverkan.linkage.cli import main as linkage_encode
+
+        sys.exit(linkage_encode(argv[3:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samverkan.settings")
     import django
     from django.core.management import execute_from_command_line, get_commands

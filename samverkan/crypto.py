@@ -115,6 +115,25 @@ def validate_blind_index_key(value: str, field_keys: str) -> None:
         raise ImproperlyConfigured("SAMVERKAN_BLIND_INDEX_KEY must differ from every field key.")
 
 
+def validate_linkage_secret(value: str, field_keys: str, blind_index_key: str) -> None:
+    """The linkage secret is at least 32 random bytes and none of the data keys.
+
+    It is handed to agencies outside the platform (they encode with it), so
+    it must never open anything else.
+    """
+    from samverkan.linkage import SecretError, parse_secret
+
+    try:
+        secret = parse_secret(value)
+    except SecretError as error:
+        raise ImproperlyConfigured(f"SAMVERKAN_LINKAGE_SECRET: {error}") from error
+    others = {*KeyRing.parse(field_keys).keys.values(), base64.b64decode(blind_index_key)}
+    if secret in others:
+        raise ImproperlyConfigured(
+            "SAMVERKAN_LINKAGE_SECRET must differ from the field keys and the blind-index key."
+        )
+
+
 def normalise_for_index(value: str) -> str:
     """Case, accents, punctuation and spacing do not matter for an exact match.
 

@@ -272,6 +272,20 @@ INVENTORY: dict[str, Entry] = {
             visible_to=_category("immigration"),
         ),
         created_at=F(S1, "Administration."),
+        # A keyed Bloom filter of names, date of birth, sex and citizenship: not
+        # an identity, and useless without the linkage secret for looking anyone
+        # up, but attackable by frequency analysis (docs/decisions.md), so only
+        # the linkage run reads it and only counts leave that run.
+        linkage_encoding=F(
+            S1,
+            "Counting persons, not records, across agencies (privacy-preserving linkage).",
+            visible_to=APPLICATION_ONLY,
+        ),
+        linkage_key_check=F(
+            S1,
+            "Tells encodings made under different linkage secrets apart.",
+            visible_to=APPLICATION_ONLY,
+        ),
     ),
     **_model(
         "cases.PersonIndex",
@@ -511,6 +525,75 @@ INVENTORY: dict[str, Entry] = {
         notifying_organisation=F(S1, "Statistics by referring agency."),
         recorded_by=F(S1, "Accountability."),
         recorded_at=F(S1, "Accountability."),
+        # The identity it was made from was discarded at intake.
+        linkage_encoding=F(
+            S1,
+            "Counting the person once across agencies (privacy-preserving linkage).",
+            visible_to=APPLICATION_ONLY,
+        ),
+        linkage_key_check=F(
+            S1,
+            "Tells encodings made under different linkage secrets apart.",
+            visible_to=APPLICATION_ONLY,
+        ),
+    ),
+    # statistics: the rapporteur's figures and the sources they count
+    **_model(
+        "statistics.ExternalSource",
+        retention="Until the figures of its period are final; then deleted by an operator.",
+        visible_to="Rapporteurs of the country see its name, kind, period and counts; the "
+        "records only the statistics build reads.",
+        id=F(S1, "Database key."),
+        uuid=F(S1, "Stable identifier."),
+        country=F(S0, "The country whose figures count it."),
+        name=F(S0, "Names the agency's list (an organisation, not a person)."),
+        agency_kind=F(S0, "Statistics by first-registering agency."),
+        period_start=F(S0, "The period the list covers."),
+        period_end=F(S0, "The period the list covers."),
+        schema=F(S0, "The linkage schema the encodings were made with."),
+        schema_version=F(S0, "Only encodings of one schema are compared."),
+        bits=F(S0, "Only encodings of one length are compared."),
+        key_check=F(S1, "Tells whether two sources used the same linkage secret; not the secret."),
+        record_count=F(S0, "Shown to the rapporteur."),
+        # Keyed Bloom-filter encodings are pseudonymous personal data (they
+        # can be attacked), so they are never shown, exported or logged.
+        records=F(S2, "Linkage encodings and non-identifying breakdowns of each person."),
+        uploaded_by=F(S1, "Accountability."),
+        uploaded_at=F(S1, "Accountability."),
+    ),
+    **_model(
+        "statistics.StatisticsRun",
+        retention=STATISTICS,
+        visible_to="Rapporteurs of the country.",
+        id=F(S0, "Database key."),
+        uuid=F(S0, "Stable identifier in URLs and the API."),
+        country=F(S0, "The country counted."),
+        period_start=F(S0, "The period counted."),
+        period_end=F(S0, "The period counted."),
+        minimum_cell=F(S0, "Disclosure control: the smallest published count."),
+        match_threshold=F(S0, "Linkage: how likely two records must be of one person."),
+        epsilon=F(S0, "Differential privacy of the persons' tables, if any."),
+        status=F(S0, "Progress of the build."),
+        progress=F(S0, "Progress of the build."),
+        stage=F(S0, "Progress of the build."),
+        error=F(S0, "Why a build failed, in the platform's words, never a record's value."),
+        requested_by=F(S1, "Accountability."),
+        requested_at=F(S1, "Accountability."),
+        started_at=F(S0, "Progress of the build."),
+        published_at=F(S0, "When the figures were published."),
+        figures=F(
+            S0, "Tables after disclosure control: counts of at least the minimum, or withheld."
+        ),
+    ),
+    **_model(
+        "statistics.PrivacySpending",
+        retention=STATISTICS,
+        visible_to="Rapporteurs of the country; the application checks the budget with it.",
+        id=F(S0, "Database key."),
+        run=F(S0, "The build that spent it."),
+        country=F(S0, "Whose budget."),
+        year=F(S0, "Whose budget."),
+        epsilon=F(S0, "How much was spent."),
     ),
     # --- Screening ---
     **_model(

@@ -12,7 +12,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from samverkan.crypto import KeyRing, validate_blind_index_key
+from samverkan.crypto import KeyRing, validate_blind_index_key, validate_linkage_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("SAMVERKAN_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -59,6 +59,17 @@ validate_blind_index_key(BLIND_INDEX_KEY, FIELD_ENCRYPTION_KEYS)
 AUDIT_CHECKPOINT_KEY = _required("SAMVERKAN_AUDIT_CHECKPOINT_KEY")
 if len(AUDIT_CHECKPOINT_KEY) < 32:
     raise ImproperlyConfigured("SAMVERKAN_AUDIT_CHECKPOINT_KEY must be at least 32 characters.")
+# Privacy-preserving record linkage: the secret that keys the Bloom-filter
+# encodings of persons (samverkan.linkage). Shared with the agencies that
+# encode their own lists, so it is a key of its own, never a data key.
+LINKAGE_SECRET = (
+    _required("SAMVERKAN_LINKAGE_SECRET")
+    if PRODUCTION
+    else env.str("SAMVERKAN_LINKAGE_SECRET", default="")
+)
+if LINKAGE_SECRET:
+    validate_linkage_secret(LINKAGE_SECRET, FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY)
+
 if PRODUCTION:
     ALLOWED_HOSTS = env.list("SAMVERKAN_ALLOWED_HOSTS", default=[])
     if not ALLOWED_HOSTS:
@@ -84,6 +95,8 @@ INSTALLED_APPS = [
     "samverkan.directory",
     "samverkan.referrals",
     "samverkan.network",
+    # The rapporteur's statistics.
+    "samverkan.statistics",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -332,6 +345,8 @@ SPECTACULAR_SETTINGS = {
         # Referrals and the service directory.
         "ServiceKindEnum": "samverkan.directory.models.ServiceKind",
         "TeamKindEnum": "samverkan.referrals.models.Team.Kind",
+        # The rapporteur's statistics: a source's agency kind is an organisation kind.
+        "OrganisationKindEnum": "samverkan.accounts.models.Organisation.Kind",
     },
 }
 
@@ -373,3 +388,8 @@ NETWORK_UPLOAD_EXTENSIONS = env.list(
 )
 # Failed openings of personal links per client address (allauth's rate-limit syntax).
 NETWORK_LINK_RATE_LIMIT = env.str("SAMVERKAN_NETWORK_LINK_RATE_LIMIT", default="20/10m/ip")
+# The rapporteur's statistics: the differential-privacy budget (epsilon) of
+# each calendar year of the country, spent by builds that ask for noise.
+STATISTICS_PRIVACY_BUDGET = env.float("SAMVERKAN_STATISTICS_PRIVACY_BUDGET", default=1.0)
+if STATISTICS_PRIVACY_BUDGET <= 0:
+    raise ImproperlyConfigured("SAMVERKAN_STATISTICS_PRIVACY_BUDGET must be above 0.")

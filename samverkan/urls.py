@@ -20,6 +20,8 @@ api_v1 = [
     path("", include("samverkan.screening.api_urls")),
     # Referrals and the service directory.
     path("", include("samverkan.referrals.api_urls")),
+    # The rapporteur's statistics.
+    path("", include("samverkan.statistics.api_urls")),
 ]
 
 urlpatterns = [
@@ -61,6 +63,8 @@ urlpatterns = [
     path("", include("samverkan.referrals.urls")),
     path("", include("samverkan.directory.urls")),
     path("", include("samverkan.network.urls")),
+    # The rapporteur's statistics.
+    path("", include("samverkan.statistics.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", web_api.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),

@@ -255,6 +255,14 @@ class NoteInputSerializer(StrictSerializer):
     audience = serializers.ChoiceField(choices=CaseNote.Audience.choices)
 
 
+class AnonymousIdentitySerializer(StrictSerializer):
+    """Only encoded for counting the person once across agencies, then discarded."""
+
+    given_names = _text(NAME_MAX)
+    family_name = _text(NAME_MAX)
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+
+
 class AnonymousNotificationInputSerializer(StrictSerializer):
     notified_on = serializers.DateField()
     municipality = serializers.CharField(max_length=100)
@@ -273,6 +281,10 @@ class AnonymousNotificationInputSerializer(StrictSerializer):
         default=list,
         max_length=len(AnonymousNotification.Indicator.choices),
     )
+    identity = AnonymousIdentitySerializer(required=False, allow_null=True, default=None)
+
+    def validate_identity(self, value):
+        return services.Identity(**value) if value and any(value.values()) else None
 
 
 # --- Output ---------------------------------------------------------------------

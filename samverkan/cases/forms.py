@@ -361,9 +361,39 @@ class AnonymousNotificationForm(forms.Form):
         required=False,
     )
 
+    # Optional: only encoded for counting the person once, then discarded.
+    given_names = forms.CharField(
+        label=_("Given names (for counting only)"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Names and date of birth, if the person gives them, are turned into a linkage "
+            "encoding so that the person is counted once across agencies, and then "
+            "discarded: they are never stored."
+        ),
+    )
+    family_name = forms.CharField(
+        label=_("Family name (for counting only)"), max_length=200, required=False
+    )
+    date_of_birth = _date_field(_("Date of birth (for counting only)"), required=False)
+
     @property
     def is_child(self) -> bool:
         return getattr(self, "cleaned_data", {}).get("age_group") in CHILD_AGE_GROUPS
+
+    def clean(self):
+        """The identity fields become one ``identity`` argument (or None) for the service."""
+        cleaned = super().clean()
+        given = cleaned.pop("given_names", "").strip()
+        family = cleaned.pop("family_name", "").strip()
+        born = cleaned.pop("date_of_birth", None)
+        has_identity = given or family or born
+        cleaned["identity"] = (
+            Identity(given_names=given, family_name=family, date_of_birth=born)
+            if has_identity
+            else None
+        )
+        return cleaned
 
 
 CONFIGURATION_FIELDS = [

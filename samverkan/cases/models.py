@@ -182,6 +182,10 @@ class Person(Sealed):
     health = EncryptedField(category=Category.HEALTH)
     immigration = EncryptedField(category=Category.IMMIGRATION)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The privacy-preserving linkage encoding of the identity (samverkan.linkage),
+    # for counting persons across agencies; empty when no linkage secret is set.
+    linkage_encoding = models.TextField(blank=True, default="", editable=False)
+    linkage_key_check = models.CharField(max_length=16, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("person")
@@ -611,6 +615,9 @@ class AnonymousNotification(models.Model):
     )
     recorded_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Made from an identity given at intake, which is then discarded (never stored).
+    linkage_encoding = models.TextField(blank=True, default="", editable=False)
+    linkage_key_check = models.CharField(max_length=16, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-notified_on", "-id"]

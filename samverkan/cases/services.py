@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samverkan import crypto
+from samverkan import crypto, linkage
 from samverkan.accounts.models import Membership, Organisation
 from samverkan.audit.services import audit_record
 from samverkan.cases import workflow
@@ -147,6 +148,28 @@ def index_person(person: Person, identity: Identity) -> None:
     )
 
 
+def linkage_encoding(identity: Identity, *, sex: str, citizenships: list[str]) -> tuple[str, str]:
+    """The identity's linkage encoding and the secret's key check ("" without a secret).
+
+    Computed where the identity is entered, so that the rapporteur's linkage
+    runs compare encodings and never need an identity.
+    """
+    if not settings.LINKAGE_SECRET:
+        return "", ""
+    record = {
+        "given_names": identity.given_names,
+        "family_name": identity.family_name,
+        "date_of_birth": identity.date_of_birth,
+        "sex": sex,
+        "citizenship": citizenships,
+    }
+    try:
+        encodings = linkage.encode_records([record], secret=settings.LINKAGE_SECRET)
+    except linkage.InputError as error:
+        raise ValidationError(_("The identity cannot be encoded for counting.")) from error
+    return encodings.to_base64()[0], encodings.key_check or ""
+
+
 @transaction.atomic
 def open_case(
     *,
@@ -189,6 +212,9 @@ def open_case(
     config = CountryConfiguration.for_country(organisation.country)
 
     person = Person(sex=sex, age_group=age_group)
+    person.linkage_encoding, person.linkage_key_check = linkage_encoding(
+        identity, sex=sex, citizenships=identity.citizenships
+    )
     for name, value in (
         ("identity", identity.as_json()),
         ("contact", contact),
@@ -781,8 +807,14 @@ def record_anonymous_notification(
     citizenship: str,
     exploitation_forms: list[str],
     indicators: list[str],
+    identity: Identity | None = None,
 ) -> AnonymousNotification:
-    """Count a presumed victim who does not consent to a case. Never a child."""
+    """Count a presumed victim who does not consent to a case. Never a child.
+
+    An ``identity`` given at intake only makes the linkage encoding, so that
+    the person is counted once across agencies; it is then dropped, never
+    stored or logged.
+    """
     policy.require(actor, "anonymous_notification.record")
     if age_group in CHILD_AGE_GROUPS:
         raise ValidationError(
@@ -794,7 +826,16 @@ def record_anonymous_notification(
     _check_date(notified_on, _("The date"))
     if not exploitation_forms:
         raise ValidationError(_("Name at least one form of exploitation."))
+    encoding, key_check = "", ""
+    if identity is not None:
+        if identity.date_of_birth is not None:
+            _check_date(identity.date_of_birth, _("The date of birth"))
+        encoding, key_check = linkage_encoding(
+            identity, sex=sex, citizenships=[citizenship] if citizenship else []
+        )
     notification = AnonymousNotification.objects.create(
+        linkage_encoding=encoding,
+        linkage_key_check=key_check,
         notified_on=notified_on,
         municipality=municipality,
         sex=sex,

@@ -77,6 +77,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "library.manage": frozenset({Role.NETWORK_COORDINATOR}),
     "activity.manage": frozenset({Role.NETWORK_COORDINATOR}),
     "good_practice.review": frozenset({Role.NETWORK_COORDINATOR}),
+    # The rapporteur's statistics: figures only (samverkan.policy.statistics).
+    "statistics.view": frozenset({Role.RAPPORTEUR}),
+    "statistics.build": frozenset({Role.RAPPORTEUR}),
+    "statistics.export": frozenset({Role.RAPPORTEUR}),
+    "statistics.source.upload": frozenset({Role.RAPPORTEUR}),
 }
 
 # Which roles each inviting role may hand out.

@@ -42,6 +42,8 @@ def shell(request):
             "teams": access.can(membership, "team.list"),
             "mapping": access.can(membership, "mapping.view"),
             "network": access.can(membership, "network.view"),
+            # The rapporteur's statistics.
+            "statistics": access.can(membership, "statistics.view"),
         },
         "unread_notifications": unread_notification_count(membership),
     }

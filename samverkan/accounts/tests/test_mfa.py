@@ -179,6 +179,9 @@ def test_a_password_only_session_is_sent_to_enrolment_from_every_page(world, zed
                 uuid.uuid4(),
             ),
             "question_name": "q1",
+            # The rapporteur's statistics.
+            "run_uuid": uuid.uuid4(),
+            "export_format": "csv",
             "uidb36": user_pk_to_url_str(zed),
             "key": allauth_token_generator.make_token(zed),
         }

@@ -395,6 +395,9 @@ def test_an_anonymous_notification_stores_nothing_identifying(world):
         "notifying_organisation",
         "recorded_by",
         "recorded_at",
+        # A keyed Bloom-filter encoding, made from an identity that is then dropped.
+        "linkage_encoding",
+        "linkage_key_check",
     }
     assert notification.notifying_organisation == world.police
     (entry,) = AuditEntry.objects.filter(action="anonymous_notification.recorded")

@@ -18,6 +18,7 @@ from samverkan.network.tests.routes import LINK_ROUTES, NETWORK_ROUTES
 from samverkan.policy.access import ROLE_ACTIONS
 from samverkan.referrals.tests.routes import API_ROUTES as REFERRAL_API_ROUTES
 from samverkan.referrals.tests.routes import WEB_ROUTES as REFERRAL_WEB_ROUTES
+from samverkan.statistics.tests.routes import STATISTICS_ROUTES
 
 PUBLIC = "public"
 OWN_ACCOUNT = "own account"
@@ -84,6 +85,8 @@ ROUTES: dict[str, str] = {
     # The network's pages are crossed with every role in samverkan/network/tests/test_matrix.py.
     **NETWORK_ROUTES,
     **dict.fromkeys(LINK_ROUTES, PUBLIC),
+    # The rapporteur's statistics, crossed with every role in samverkan/statistics/tests.
+    **STATISTICS_ROUTES,
 }
 
 
@@ -157,7 +160,7 @@ POLICY_ROUTES = sorted(
     name
     for name, value in ROUTES.items()
     if value not in {PUBLIC, OWN_ACCOUNT}
-    and name not in WEB_ROUTES | API_ROUTES
+    and name not in WEB_ROUTES | API_ROUTES | STATISTICS_ROUTES
     # Crossed with each relation to a referral in referrals/tests/test_referral_matrix.py.
     and name not in REFERRAL_WEB_ROUTES | REFERRAL_API_ROUTES
     and name not in NETWORK_ROUTES

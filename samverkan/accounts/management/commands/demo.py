@@ -12,6 +12,7 @@ from samverkan.audit.services import audit_record
 from samverkan.cases.demo import create_demo_cases
 from samverkan.network.demo import create_demo_network
 from samverkan.referrals.demo import create_demo_referrals
+from samverkan.statistics.demo import create_demo_statistics
 
 Kind = Organisation.Kind
 
@@ -130,9 +131,11 @@ class Command(BaseCommand):
         # Referrals, the directory, teams and mapping.
         create_demo_referrals()
         networks = create_demo_network()
+        # The rapporteur's figures, built from everything above.
+        builds = create_demo_statistics()
         self.stdout.write(
             f"Demo region ready: {len(organisations)} organisations, {len(USERS)} users, "
-            f"{cases} new cases, {notifications} new anonymous notifications and "
-            f"{networks} new networks "
+            f"{cases} new cases, {notifications} new anonymous notifications, "
+            f"{networks} new networks and {builds} new statistics builds "
             f"(password {DEMO_PASSWORD}; TOTP codes are shown at login in demo mode)."
         )

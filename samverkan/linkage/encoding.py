@@ -1,0 +1,240 @@
+"""Keyed Bloom-filter encodings (cryptographic linkage keys) of persons.
+
+Each field's standardised value is cut into tokens (character bigrams of
+each name padded with ``_``; year, month, day and the day–month pair of a
+date of birth; the code of a sex or citizenship). Each token sets
+``bitsPerToken`` bits in the field's segment by double hashing: HMAC-SHA256
+of the token under a key derived from the linkage secret for the field's key
+group gives two 64-bit numbers ``h1``, ``h2``, and bits
+``(h1 + i·h2) mod bits`` for ``i < bitsPerToken`` are set. Without the secret
+nobody can compute which bits a name sets, so encodings cannot be made from a
+list of names to look people up.
+
+Encodings are kept as NumPy arrays of packed 64-bit words (one row per
+record); serialised, a row is the base64 of its bytes, the first bit being
+the most significant bit of the first byte (as clkhash and anonlink do).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+
+from samverkan.linkage import normalise
+from samverkan.linkage.errors import EncodingError, InputError, SecretError
+from samverkan.linkage.schema import Feature, Schema, default_schema
+
+MIN_SECRET_BYTES = 32
+_KEY_LABEL = b"samverkan-linkage/v1/key/"
+_CHECK_LABEL = b"samverkan-linkage/v1/key-check"
+
+
+def parse_secret(value: str | bytes | None) -> bytes:
+    """The linkage secret: base64 of at least 32 random bytes (or those bytes themselves)."""
+    if not value:
+        raise SecretError("The linkage secret is not set (SAMVERKAN_LINKAGE_SECRET).")
+    if isinstance(value, bytes):
+        secret = value
+    else:
+        try:
+            secret = base64.b64decode(value.strip(), validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise SecretError("The linkage secret must be base64.") from error
+    if len(secret) < MIN_SECRET_BYTES:
+        raise SecretError(
+            f"The linkage secret must hold at least {MIN_SECRET_BYTES} random bytes "
+            f'(generate one with: python -c "import base64, secrets; '
+            f'print(base64.b64encode(secrets.token_bytes(32)).decode())").'
+        )
+    return secret
+
+
+def key_check(secret: bytes) -> str:
+    """A short public digest of the secret, so that files made under different secrets
+    are told apart before they are compared. It reveals nothing about the secret."""
+    return hmac.digest(secret, _CHECK_LABEL, "sha256")[:8].hex()
+
+
+def standardise_value(feature: Feature, value) -> object:
+    """A field's canonical value; raises ``ValueError`` with a message for the user."""
+    if feature.normalisation == "name":
+        if value is not None and not isinstance(value, str):
+            raise ValueError("not text")
+        return normalise.standardise_name(value)
+    if feature.normalisation == "birth_date":
+        if value is not None and not isinstance(value, str | date):
+            raise ValueError("not a date")
+        return normalise.standardise_birth_date(value)
+    if feature.normalisation == "sex":
+        return normalise.standardise_sex(value)
+    return normalise.standardise_citizenships(value)
+
+
+def standardise_record(record: Mapping, schema: Schema) -> dict[str, object]:
+    """Every feature's canonical value; raises ``InputError`` listing the bad fields."""
+    values: dict[str, object] = {}
+    problems = []
+    for feature in schema.features:
+        try:
+            values[feature.identifier] = standardise_value(feature, record.get(feature.identifier))
+        except ValueError as error:
+            problems.append((0, feature.identifier, str(error)))
+    if problems:
+        raise InputError(problems)
+    return values
+
+
+def tokens(feature: Feature, value) -> set[str]:
+    """The tokens a standardised value sets bits for."""
+    if not value:
+        return set()
+    if feature.comparison == "ngram":
+        n = feature.ngram
+        grams: set[str] = set()
+        for word in str(value).split():
+            padded = f"_{word}_"
+            grams.update(padded[i : i + n] for i in range(len(padded) - n + 1))
+        return grams
+    if feature.comparison == "dateParts":
+        born: normalise.BirthDate = value
+        parts = {f"y{born.year}"}
+        if not born.estimated:
+            low, high = sorted((born.month, born.day))
+            parts |= {f"m{born.month}", f"d{born.day}", f"p{low}-{high}"}
+        return parts
+    return {str(item) for item in (value if isinstance(value, list) else [value])}
+
+
+@lru_cache(maxsize=200_000)
+def _positions(key: bytes, token: str, bits: int, count: int) -> tuple[int, ...]:
+    digest = hmac.digest(key, token.encode(), "sha256")
+    h1 = int.from_bytes(digest[:8], "big")
+    h2 = int.from_bytes(digest[8:16], "big")
+    return tuple((h1 + i * h2) % bits for i in range(count))
+
+
+def _group_key(secret: bytes, group: str) -> bytes:
+    return hmac.digest(secret, _KEY_LABEL + group.encode(), "sha256")
+
+
+@dataclass(frozen=True, eq=False)
+class EncodingSet:
+    """Encodings of one source: ``words[i]`` is record ``i``'s encoding as 64-bit words."""
+
+    schema: Schema
+    words: np.ndarray
+    key_check: str | None = None
+
+    def __post_init__(self):
+        if self.words.ndim != 2 or self.words.shape[1] != self.schema.words:
+            raise EncodingError(
+                f"Encodings must be {self.schema.length} bits long for schema {self.schema.label}."
+            )
+        if self.words.dtype != np.uint64:
+            raise EncodingError("Encodings must be packed 64-bit words.")
+
+    def __len__(self) -> int:
+        return self.words.shape[0]
+
+    def to_base64(self) -> list[str]:
+        data = np.ascontiguousarray(self.words).view(np.uint8)
+        return [base64.b64encode(row.tobytes()).decode("ascii") for row in data]
+
+    @classmethod
+    def from_base64(
+        cls, values: Sequence[str], schema: Schema | None = None, key_check: str | None = None
+    ) -> EncodingSet:
+        """Encodings from base64 strings; each must be exactly the schema's length."""
+        schema = schema or default_schema()
+        size = schema.length // 8
+        data = np.zeros((len(values), size), dtype=np.uint8)
+        for index, value in enumerate(values):
+            try:
+                raw = base64.b64decode(value, validate=True)
+            except (binascii.Error, ValueError, TypeError) as error:
+                raise EncodingError(f"Encoding {index + 1} is not valid base64.") from error
+            if len(raw) != size:
+                raise EncodingError(
+                    f"Encoding {index + 1} is {len(raw) * 8} bits long; schema "
+                    f"{schema.label} makes {schema.length}-bit encodings."
+                )
+            data[index] = np.frombuffer(raw, dtype=np.uint8)
+        return cls(schema=schema, words=data.view(np.uint64), key_check=key_check)
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[EncodingSet]) -> EncodingSet:
+        if not parts:
+            raise EncodingError("No encodings to join.")
+        schema = parts[0].schema
+        if any(part.schema.fingerprint != schema.fingerprint for part in parts):
+            raise EncodingError("Encodings of different schemas cannot be joined.")
+        checks = {part.key_check for part in parts}
+        return cls(
+            schema=schema,
+            words=np.concatenate([part.words for part in parts]),
+            key_check=checks.pop() if len(checks) == 1 else None,
+        )
+
+
+def encode_standardised(
+    records: Sequence[Mapping[str, object]],
+    schema: Schema,
+    secret: bytes,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> EncodingSet:
+    """Encode records already passed through ``standardise_record``."""
+    keys = {feature.key_group: _group_key(secret, feature.key_group) for feature in schema.features}
+    bits = np.zeros((len(records), schema.length), dtype=bool)
+    step = 1000
+    for index, record in enumerate(records):
+        row = bits[index]
+        for feature in schema.features:
+            key = keys[feature.key_group]
+            for token in tokens(feature, record[feature.identifier]):
+                for position in _positions(key, token, feature.bits, feature.bits_per_token):
+                    row[feature.start + position] = True
+        if progress and (index + 1) % step == 0:
+            progress(step)
+    if progress and len(records) % step:
+        progress(len(records) % step)
+    packed = np.packbits(bits, axis=1)
+    return EncodingSet(schema=schema, words=packed.view(np.uint64), key_check=key_check(secret))
+
+
+def encode_records(
+    records: Iterable[Mapping],
+    schema: Schema | None = None,
+    secret: bytes | str | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> EncodingSet:
+    """Standardise and encode records (mappings keyed by the schema's feature identifiers).
+
+    Raises ``InputError`` naming every bad record and field (by number, never
+    by value), ``SecretError`` for a missing or weak secret.
+    """
+    schema = schema or default_schema()
+    secret = parse_secret(secret)
+    standardised = []
+    problems = []
+    for number, record in enumerate(records, start=1):
+        try:
+            standardised.append(standardise_record(record, schema))
+        except InputError as error:
+            problems += [(number, column, message) for _, column, message in error.problems]
+    if problems:
+        raise InputError(problems)
+    return encode_standardised(standardised, schema, secret, progress=progress)
+
+
+def encode_record(record: Mapping, schema: Schema | None = None, secret=None) -> str:
+    """One record's encoding as base64 (as stored with a person in the platform)."""
+    return encode_records([record], schema, secret).to_base64()[0]

@@ -1,0 +1,202 @@
+"""Linkage schemas: which fields are encoded, how, into which bits.
+
+A schema file follows the clkhash v3 schema format (``version: 3``,
+``clkConfig.l``, ``features`` with ``identifier``, ``format`` and ``hashing``
+holding ``comparison``, ``strategy.bitsPerToken`` and ``hash``), so that
+tools of that ecosystem read it, with Samverkan's additions:
+
+- ``samverkan.id`` and ``samverkan.version``: the schema's name and version;
+  encodings record them and only encodings of the same schema are compared.
+- ``hashing.bits``: each field gets its own segment of the encoding
+  (multiples of 64 bits, adding up to ``clkConfig.l``), so that fields can be
+  scored separately (Fellegi–Sunter) while the whole encoding still compares
+  as one CLK.
+- ``hashing.keyGroup``: fields of one group hash under the same derived key,
+  so that a given name can be compared with a family name (``swapsWith``:
+  names written in the wrong order).
+- ``hashing.blocking``: whether the field's bits take part in blocking.
+- ``comparison.type`` ``dateParts``: a date of birth as year, month, day and
+  the unordered day–month pair.
+
+The difference from clkhash's own hashing (HMAC-SHA256 instead of
+HMAC-SHA1/MD5, per-field segments) means encodings are comparable among
+Samverkan's tools, not bit for bit with clkhash's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from samverkan.linkage.errors import SchemaError
+
+CLKHASH_VERSION = 3
+SUPPORTED_VERSIONS = {"person": {1}}
+COMPARISONS = {"ngram", "dateParts", "exact"}
+NORMALISATIONS = {"name", "birth_date", "sex", "citizenship"}
+WORD_BITS = 64
+
+
+@dataclass(frozen=True)
+class Feature:
+    identifier: str
+    normalisation: str
+    comparison: str
+    ngram: int
+    bits_per_token: int
+    bits: int
+    start: int
+    key_group: str
+    swaps_with: str | None
+    blocking: bool
+
+    @property
+    def words(self) -> slice:
+        """The feature's 64-bit words within an encoding."""
+        return slice(self.start // WORD_BITS, (self.start + self.bits) // WORD_BITS)
+
+
+@dataclass(frozen=True)
+class Schema:
+    id: str
+    version: int
+    length: int
+    features: tuple[Feature, ...]
+    document: dict
+
+    @property
+    def words(self) -> int:
+        return self.length // WORD_BITS
+
+    @property
+    def label(self) -> str:
+        return f"{self.id}-v{self.version}"
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the schema's canonical JSON: equal schemas, equal fingerprints."""
+        canonical = json.dumps(self.document, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    def feature(self, identifier: str) -> Feature:
+        for feature in self.features:
+            if feature.identifier == identifier:
+                return feature
+        raise KeyError(identifier)
+
+
+def _get(mapping: dict, key: str, where: str, kind: type):
+    if not isinstance(mapping, dict) or key not in mapping:
+        raise SchemaError(f"{where}: '{key}' is missing.")
+    value = mapping[key]
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise SchemaError(f"{where}: '{key}' must be a {kind.__name__}.")
+    return value
+
+
+def parse_schema(document: dict) -> Schema:
+    """Validate a schema document; raises ``SchemaError`` naming what is wrong."""
+    if not isinstance(document, dict):
+        raise SchemaError("A schema is a JSON object.")
+    version = _get(document, "version", "schema", int)
+    if version != CLKHASH_VERSION:
+        raise SchemaError(
+            f"schema: version {version} is not supported (clkhash schema version 3 is)."
+        )
+    meta = _get(document, "samverkan", "schema", dict)
+    schema_id = _get(meta, "id", "samverkan", str)
+    schema_version = _get(meta, "version", "samverkan", int)
+    if schema_version not in SUPPORTED_VERSIONS.get(schema_id, set()):
+        raise SchemaError(
+            f"samverkan: schema '{schema_id}' version {schema_version} is not supported "
+            f"by this version of Samverkan."
+        )
+    config = _get(document, "clkConfig", "schema", dict)
+    length = _get(config, "l", "clkConfig", int)
+    if length <= 0 or length % WORD_BITS:
+        raise SchemaError("clkConfig: 'l' must be a positive multiple of 64.")
+    kdf = _get(config, "kdf", "clkConfig", dict)
+    if kdf.get("type") != "HMAC" or kdf.get("hash") != "SHA256":
+        raise SchemaError("clkConfig.kdf: only HMAC with SHA256 is supported.")
+
+    features: list[Feature] = []
+    start = 0
+    for position, raw in enumerate(_get(document, "features", "schema", list)):
+        where = f"features[{position}]"
+        identifier = _get(raw, "identifier", where, str)
+        normalisation = _get(_get(raw, "format", where, dict), "normalisation", where, str)
+        if normalisation not in NORMALISATIONS:
+            raise SchemaError(f"{where}: normalisation '{normalisation}' is unknown.")
+        hashing = _get(raw, "hashing", where, dict)
+        comparison = _get(hashing, "comparison", where, dict)
+        comparison_type = _get(comparison, "type", where, str)
+        if comparison_type not in COMPARISONS:
+            raise SchemaError(f"{where}: comparison '{comparison_type}' is unknown.")
+        ngram = comparison.get("n", 2)
+        if comparison_type == "ngram" and ngram not in (1, 2, 3):
+            raise SchemaError(f"{where}: n-grams of 1, 2 or 3 characters are supported.")
+        hash_type = _get(hashing, "hash", where, dict).get("type")
+        if hash_type != "doubleHash":
+            raise SchemaError(f"{where}: only the doubleHash hash is supported.")
+        bits_per_token = _get(_get(hashing, "strategy", where, dict), "bitsPerToken", where, int)
+        bits = _get(hashing, "bits", where, int)
+        if bits <= 0 or bits % WORD_BITS:
+            raise SchemaError(f"{where}: 'bits' must be a positive multiple of 64.")
+        if not 1 <= bits_per_token <= bits:
+            raise SchemaError(f"{where}: 'bitsPerToken' must be between 1 and 'bits'.")
+        features.append(
+            Feature(
+                identifier=identifier,
+                normalisation=normalisation,
+                comparison=comparison_type,
+                ngram=ngram,
+                bits_per_token=bits_per_token,
+                bits=bits,
+                start=start,
+                key_group=hashing.get("keyGroup", identifier),
+                swaps_with=hashing.get("swapsWith"),
+                blocking=bool(hashing.get("blocking", True)),
+            )
+        )
+        start += bits
+    if not features:
+        raise SchemaError("schema: 'features' is empty.")
+    if start != length:
+        raise SchemaError(f"schema: the features' bits add up to {start}, not to l = {length}.")
+    identifiers = [feature.identifier for feature in features]
+    if len(set(identifiers)) != len(identifiers):
+        raise SchemaError("schema: two features have the same identifier.")
+    by_id = {feature.identifier: feature for feature in features}
+    for feature in features:
+        partner = by_id.get(feature.swaps_with) if feature.swaps_with else None
+        if feature.swaps_with and (
+            partner is None
+            or partner.swaps_with != feature.identifier
+            or partner.key_group != feature.key_group
+            or partner.bits != feature.bits
+        ):
+            raise SchemaError(
+                f"schema: '{feature.identifier}' swaps with '{feature.swaps_with}', which must "
+                f"swap back, share its key group and have as many bits."
+            )
+    return Schema(schema_id, schema_version, length, tuple(features), document)
+
+
+def load_schema(path: str | Path) -> Schema:
+    """A schema from a JSON file."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SchemaError(f"The schema file cannot be read: {error.strerror}.") from error
+    except json.JSONDecodeError as error:
+        raise SchemaError(f"The schema file is not JSON (line {error.lineno}).") from error
+    return parse_schema(document)
+
+
+def default_schema() -> Schema:
+    """The schema Samverkan encodes persons with (``schemas/person-v1.json``)."""
+    text = resources.files("samverkan.linkage").joinpath("schemas/person-v1.json").read_text()
+    return parse_schema(json.loads(text))
