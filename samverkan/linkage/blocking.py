@@ -27,15 +27,30 @@ from samverkan.linkage.schema import Schema
 
 @dataclass(frozen=True)
 class BlockingConfig:
-    bins: int = 48
-    rows: int = 4
-    bands: int = 24
-    max_bucket: int = 2000
+    """MinHash bins per kind of field, and the bands built from them.
+
+    A *mixed* band takes ``mixed_name_rows`` name bins and ``mixed_other_rows``
+    bins of the other blocking fields (the date of birth): a namesake born on
+    another day rarely shares one. A *name* band takes ``name_rows`` name bins
+    only, for records whose date of birth is wrong or missing.
+    """
+
+    name_bins: int = 48
+    other_bins: int = 12
+    mixed_bands: int = 32
+    mixed_name_rows: int = 3
+    mixed_other_rows: int = 2
+    name_bands: int = 12
+    name_rows: int = 6
+    max_bucket: int = 500
     seed: int = 20260101
 
 
-def _pairs_sharing(keys: np.ndarray, valid: np.ndarray, max_bucket: int) -> np.ndarray:
-    """Pairs (as i·n + j, i < j) of records with equal keys, skipping oversized buckets."""
+def _pairs_sharing(
+    keys: np.ndarray, valid: np.ndarray, max_bucket: int, sources: np.ndarray | None
+) -> np.ndarray:
+    """Pairs (as i·n + j, i < j) of records with equal keys, skipping oversized buckets
+    and, given ``sources``, pairs of one source."""
     n = len(keys)
     rows = np.nonzero(valid)[0]
     if len(rows) < 2:
@@ -57,6 +72,9 @@ def _pairs_sharing(keys: np.ndarray, valid: np.ndarray, max_bucket: int) -> np.n
         if not same.any():
             break
         left, right = order[:-offset][same], order[offset:][same]
+        if sources is not None:
+            across = sources[left] != sources[right]
+            left, right = left[across], right[across]
         low, high = np.minimum(left, right), np.maximum(left, right)
         found.append(low.astype(np.int64) * n + high)
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
@@ -72,39 +90,62 @@ def _hash_rows(values: np.ndarray) -> np.ndarray:
     return key
 
 
+def _first_bits(words: np.ndarray, features, bins: int, rng) -> np.ndarray:
+    """One-permutation MinHash: per record and bin, the first set bit (-1 when empty)."""
+    columns = np.concatenate([np.arange(f.words.start, f.words.stop) for f in features])
+    bits = np.unpackbits(np.ascontiguousarray(words[:, columns]).view(np.uint8), axis=1)
+    width = max(bits.shape[1] // bins, 1)
+    count = bits.shape[1] // width
+    grouped = bits[:, rng.permutation(bits.shape[1])[: width * count]].reshape(-1, count, width)
+    first = grouped.argmax(axis=2).astype(np.int16)
+    first[~grouped.any(axis=2)] = -1
+    return first
+
+
 def candidate_pairs(
-    words: np.ndarray, schema: Schema, config: BlockingConfig | None = None
+    words: np.ndarray,
+    schema: Schema,
+    config: BlockingConfig | None = None,
+    sources: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs (i < j) among the rows of ``words``."""
+    """Candidate pairs (i < j) among the rows of ``words`` (of different ``sources``, if given)."""
     config = config or BlockingConfig()
     n = len(words)
+    rng = np.random.default_rng(config.seed)
     blocking = [feature for feature in schema.features if feature.blocking]
+    names = [feature for feature in blocking if feature.comparison == "ngram"]
+    others = [feature for feature in blocking if feature.comparison != "ngram"]
     found: list[np.ndarray] = []
-    if blocking and n >= 2:
-        columns = np.concatenate([np.arange(f.words.start, f.words.stop) for f in blocking])
-        bits = np.unpackbits(np.ascontiguousarray(words[:, columns]).view(np.uint8), axis=1)
-        rng = np.random.default_rng(config.seed)
-        width = bits.shape[1] // config.bins
-        permuted = bits[:, rng.permutation(bits.shape[1])[: width * config.bins]]
-        bins = permuted.reshape(n, config.bins, width)
-        first = bins.argmax(axis=2).astype(np.int16)
-        first[~bins.any(axis=2)] = -1
-        del bits, permuted, bins
-        for _band in range(config.bands):
-            chosen = rng.choice(config.bins, size=config.rows, replace=False)
-            values = first[:, chosen]
-            # A band of only empty bins says nothing about similarity.
-            valid = (values >= 0).any(axis=1)
-            found.append(_pairs_sharing(_hash_rows(values + 1), valid, config.max_bucket))
-        for feature in blocking:
-            if feature.comparison == "ngram":
-                continue
-            segment = words[:, feature.words]
-            valid = segment.any(axis=1)
-            keys = _hash_rows(segment.view(np.uint32))
-            found.append(_pairs_sharing(keys, valid, config.max_bucket))
+    if n < 2 or not blocking:
+        names = others = []
+    name_bins = _first_bits(words, names, config.name_bins, rng) if names else None
+    other_bins = _first_bits(words, others, config.other_bins, rng) if others else None
+
+    def band(parts) -> None:
+        values = np.concatenate(parts, axis=1)
+        # An empty bin says nothing about similarity; bands with one are skipped.
+        valid = (values >= 0).all(axis=1)
+        found.append(_pairs_sharing(_hash_rows(values + 1), valid, config.max_bucket, sources))
+
+    def pick(bins: np.ndarray, rows: int) -> np.ndarray:
+        return bins[:, rng.choice(bins.shape[1], size=min(rows, bins.shape[1]), replace=False)]
+
+    if name_bins is not None and other_bins is not None:
+        for _ in range(config.mixed_bands):
+            band(
+                [pick(name_bins, config.mixed_name_rows), pick(other_bins, config.mixed_other_rows)]
+            )
+    if name_bins is not None:
+        for _ in range(config.name_bands):
+            band([pick(name_bins, config.name_rows)])
+    for feature in others:
+        segment = words[:, feature.words]
+        keys = _hash_rows(segment.view(np.uint32))
+        found.append(_pairs_sharing(keys, segment.any(axis=1), config.max_bucket, sources))
     if not found:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    pairs = np.unique(np.concatenate(found))
+    # Sorting and dropping repeats is much faster here than np.unique's hashing.
+    pairs = np.sort(np.concatenate(found))
+    pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])] if len(pairs) else pairs
     return pairs // n, pairs % n

@@ -17,6 +17,7 @@ the most significant bit of the first byte (as clkhash and anonlink do).
 
 from __future__ import annotations
 
+import array
 import base64
 import binascii
 import hmac
@@ -68,6 +69,10 @@ def standardise_value(feature: Feature, value) -> object:
         if value is not None and not isinstance(value, str):
             raise ValueError("not text")
         return normalise.standardise_name(value)
+    if feature.normalisation == "text":
+        if value is not None and not isinstance(value, str):
+            raise ValueError("not text")
+        return normalise.standardise_text(value)
     if feature.normalisation == "birth_date":
         if value is not None and not isinstance(value, str | date):
             raise ValueError("not a date")
@@ -113,11 +118,12 @@ def tokens(feature: Feature, value) -> set[str]:
 
 
 @lru_cache(maxsize=200_000)
-def _positions(key: bytes, token: str, bits: int, count: int) -> tuple[int, ...]:
+def _positions(key: bytes, token: str, bits: int, count: int, start: int) -> tuple[int, ...]:
+    """The bits a token sets, as positions in the whole encoding (its field starts at start)."""
     digest = hmac.digest(key, token.encode(), "sha256")
     h1 = int.from_bytes(digest[:8], "big")
     h2 = int.from_bytes(digest[8:16], "big")
-    return tuple((h1 + i * h2) % bits for i in range(count))
+    return tuple(start + (h1 + i * h2) % bits for i in range(count))
 
 
 def _group_key(secret: bytes, group: str) -> bytes:
@@ -192,19 +198,25 @@ def encode_standardised(
 ) -> EncodingSet:
     """Encode records already passed through ``standardise_record``."""
     keys = {feature.key_group: _group_key(secret, feature.key_group) for feature in schema.features}
-    bits = np.zeros((len(records), schema.length), dtype=bool)
+    columns = array.array("q")
+    counts = array.array("q")
     step = 1000
     for index, record in enumerate(records):
-        row = bits[index]
+        before = len(columns)
         for feature in schema.features:
             key = keys[feature.key_group]
             for token in tokens(feature, record[feature.identifier]):
-                for position in _positions(key, token, feature.bits, feature.bits_per_token):
-                    row[feature.start + position] = True
+                columns.extend(
+                    _positions(key, token, feature.bits, feature.bits_per_token, feature.start)
+                )
+        counts.append(len(columns) - before)
         if progress and (index + 1) % step == 0:
             progress(step)
     if progress and len(records) % step:
         progress(len(records) % step)
+    rows = np.repeat(np.arange(len(records), dtype=np.int64), np.frombuffer(counts, np.int64))
+    bits = np.zeros((len(records), schema.length), dtype=bool)
+    bits.reshape(-1)[rows * schema.length + np.frombuffer(columns, np.int64)] = True
     packed = np.packbits(bits, axis=1)
     return EncodingSet(schema=schema, words=packed.view(np.uint64), key_check=key_check(secret))
 

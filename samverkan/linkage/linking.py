@@ -88,9 +88,7 @@ def match(
 
 
 def _cross_candidates(words, sources, schema, config):
-    left, right = candidate_pairs(words, schema, config)
-    keep = sources[left] != sources[right]
-    return left[keep], right[keep]
+    return candidate_pairs(words, schema, config, sources)
 
 
 @dataclass(frozen=True)

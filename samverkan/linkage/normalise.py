@@ -57,15 +57,20 @@ _SKELETON_RE = re.compile("|".join(re.escape(source) for source, _ in _SKELETON)
 _SKELETON_MAP = dict(_SKELETON)
 _DOUBLED = re.compile(r"([a-z])\1+")
 _NOT_LETTER = re.compile(r"[^a-z]+")
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
+
+
+def _latin(value: str) -> str:
+    """Lower case, transliterated to Latin, without diacritics."""
+    value = unicodedata.normalize("NFKC", value).casefold()
+    value = "".join(_LETTERS.get(character, character) for character in value)
+    value = unicodedata.normalize("NFKD", value)
+    return "".join(character for character in value if not unicodedata.combining(character))
 
 
 def fold_letters(value: str) -> str:
     """Lower case Latin letters and spaces: transliterated, without diacritics."""
-    value = unicodedata.normalize("NFKC", value).casefold()
-    value = "".join(_LETTERS.get(character, character) for character in value)
-    value = unicodedata.normalize("NFKD", value)
-    value = "".join(character for character in value if not unicodedata.combining(character))
-    return _NOT_LETTER.sub(" ", value).strip()
+    return _NOT_LETTER.sub(" ", _latin(value)).strip()
 
 
 def name_skeleton(word: str) -> str:
@@ -78,6 +83,13 @@ def standardise_name(value: str | None) -> str:
     if not value:
         return ""
     return " ".join(name_skeleton(word) for word in fold_letters(value).split())
+
+
+def standardise_text(value: str | None) -> str:
+    """Other text (an address, a number): folded letters and digits, one space apart."""
+    if not value:
+        return ""
+    return " ".join(_NOT_ALPHANUMERIC.sub(" ", _latin(value)).split())
 
 
 _SEXES = {
@@ -127,12 +139,13 @@ class BirthDate:
 _DATE_FORMATS = [
     re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
     re.compile(r"^(?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})$"),
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
     re.compile(r"^(?P<y>\d{4})$"),
 ]
 
 
 def standardise_birth_date(value: str | date | None) -> BirthDate | None:
-    """Parse ``YYYY-MM-DD``, ``DD.MM.YYYY``, ``DD/MM/YYYY`` or ``YYYY``.
+    """Parse ``YYYY-MM-DD``, ``DD.MM.YYYY``, ``DD/MM/YYYY``, ``YYYYMMDD`` or ``YYYY``.
 
     1 January is what agencies write when only the year is known, so it is
     kept as an estimated date (the year alone), as is a bare year. Raises

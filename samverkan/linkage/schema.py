@@ -36,7 +36,7 @@ from samverkan.linkage.errors import SchemaError
 CLKHASH_VERSION = 3
 SUPPORTED_VERSIONS = {"person": {1}}
 COMPARISONS = {"ngram", "dateParts", "exact"}
-NORMALISATIONS = {"name", "birth_date", "sex", "citizenship"}
+NORMALISATIONS = {"name", "text", "birth_date", "sex", "citizenship"}
 WORD_BITS = 64
 
 
@@ -109,7 +109,10 @@ def parse_schema(document: dict) -> Schema:
     meta = _get(document, "samverkan", "schema", dict)
     schema_id = _get(meta, "id", "samverkan", str)
     schema_version = _get(meta, "version", "samverkan", int)
-    if schema_version not in SUPPORTED_VERSIONS.get(schema_id, set()):
+    # Samverkan's own schemas must be a version this code knows; other schemas
+    # (a benchmark's, a project's own) are read as they are.
+    known = SUPPORTED_VERSIONS.get(schema_id)
+    if schema_version < 1 or (known is not None and schema_version not in known):
         raise SchemaError(
             f"samverkan: schema '{schema_id}' version {schema_version} is not supported "
             f"by this version of Samverkan."

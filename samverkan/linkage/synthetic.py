@@ -261,7 +261,9 @@ def _corrupt(record: dict, person: Person, error: str, rng: random.Random) -> No
     elif error == "wrong_day" and born:
         record["date_of_birth"] = born + timedelta(days=rng.choice((-1, 1, 10)))
     elif error == "wrong_year" and born:
-        record["date_of_birth"] = born.replace(year=born.year + rng.choice((-1, 1)))
+        year = born.year + rng.choice((-1, 1))
+        day = 28 if (born.month, born.day) == (2, 29) else born.day
+        record["date_of_birth"] = born.replace(year=year, day=day)
     elif error == "estimated_date" and born:
         record["date_of_birth"] = date(born.year, 1, 1)
     elif error == "missing_date":

@@ -20,7 +20,10 @@ def test_no_personal_value_reaches_the_logs(client, world, login, caplog, monkey
     # listen on each of them too, at every level.
     for name in ["", "django", "django.request", "django.security", "samverkan"]:
         logger = logging.getLogger(name)
-        monkeypatch.setattr(logger, "level", logging.DEBUG)
+        # set_level goes through setLevel, which also empties the loggers'
+        # isEnabledFor cache (left stale by assigning .level directly, so that
+        # a warning refused by an earlier test stayed refused here).
+        caplog.set_level(logging.DEBUG, logger=name)
         if caplog.handler not in logger.handlers:
             monkeypatch.setattr(logger, "handlers", [*logger.handlers, caplog.handler])
     caplog.handler.setLevel(logging.DEBUG)

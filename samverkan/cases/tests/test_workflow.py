@@ -395,10 +395,11 @@ def test_an_anonymous_notification_stores_nothing_identifying(world):
         "notifying_organisation",
         "recorded_by",
         "recorded_at",
-        # A keyed Bloom-filter encoding, made from an identity that is then dropped.
+        # A keyed encoding, made only when an identity was given, never the identity.
         "linkage_encoding",
         "linkage_key_check",
     }
+    assert notification.linkage_encoding == ""
     assert notification.notifying_organisation == world.police
     (entry,) = AuditEntry.objects.filter(action="anonymous_notification.recorded")
     assert entry.categories == []

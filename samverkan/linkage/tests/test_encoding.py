@@ -124,3 +124,14 @@ def test_schema_versions_and_malformed_schemas_are_refused():
         parse_schema(document)
     with pytest.raises(linkage.SchemaError, match="version 2 is not supported"):
         parse_schema({**linkage.default_schema().document, "version": 2})
+
+
+def test_other_schemas_are_read_but_the_person_schema_only_in_known_versions():
+    document = json.loads(json.dumps(linkage.default_schema().document))
+    document["samverkan"] = {"id": "febrl", "version": 3}
+    document["features"][0]["format"]["normalisation"] = "text"
+    schema = parse_schema(document)
+    assert schema.label == "febrl-v3"
+    encodings = linkage.encode_records([{**OLENA, "given_names": "12 Main St."}], schema, SECRET)
+    assert len(encodings) == 1
+    assert standardise_birth_date("19940317") == standardise_birth_date("1994-03-17")

@@ -131,3 +131,20 @@ def test_one_source_alone_counts_each_record_once(encodings):
     result = linkage.link_sources({"police": encodings["police"]})
     assert result.person_count == len(encodings["police"])
     assert np.array_equal(np.sort(result.assignments["police"]), np.arange(result.person_count))
+
+
+@pytest.mark.parametrize("threshold", [0.8, 0.3])
+def test_all_pairs_finds_exactly_the_pairs_at_or_above_the_threshold(encodings, threshold):
+    from samverkan.linkage.similarity import all_pairs, dice_pairs
+
+    a, b = encodings["police"].words[:120], encodings["ngo"].words[:150]
+    left = np.repeat(np.arange(len(a)), len(b))
+    right = np.tile(np.arange(len(b)), len(a))
+    scores = dice_pairs(a, b, left, right)
+    expected = {(i, j) for i, j, s in zip(left, right, scores, strict=True) if s >= threshold}
+
+    # Little room per row, so that rows with more matches take the second pass.
+    found_left, found_right, found_scores = all_pairs(a, b, threshold, capacity=4)
+
+    assert set(zip(found_left.tolist(), found_right.tolist(), strict=True)) == expected
+    assert np.allclose(found_scores, dice_pairs(a, b, found_left, found_right))
