@@ -31,6 +31,7 @@ from samverkan.network.models import (
     Survey,
     SurveyVersion,
 )
+from samverkan.network.responses import links_revoke
 from samverkan.policy import access
 
 MEMBER_COLUMNS = [
@@ -99,7 +100,7 @@ def contact_remove(*, actor: Membership, contact: ContactPerson) -> None:
     access.require(actor, "network.manage", contact)
     contact.is_active = False
     contact.save(update_fields=["is_active"])
-    contact.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    links_revoke(contact.links.all())
     audit_record(action="network.contact_removed", actor=actor, target=contact)
 
 

@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from samverkan.audit.models import AuditEntry
@@ -209,6 +210,45 @@ def test_forwarding_stays_within_the_organisation(client, union, send):
     answer(colleague, forwarded, {ACTION: "From Bertil"}, submit=False)
     client_page = client.get("/respond/").content.decode()
     assert "From Bertil" in client_page  # one answer for the place, shared
+
+
+def _forward(token: str, email: str):
+    holder = Client()
+    holder.get(f"/respond/{token}/")
+    mail.outbox.clear()
+    page = holder.post("/respond/forward/", {"email": email}, follow=True)
+    return page, (links_in_outbox()[0] if mail.outbox else None)
+
+
+def test_forwarded_links_end_with_the_contact_and_are_capped_per_place(union, send, settings):
+    settings.NETWORK_MAX_FORWARDS_PER_RESPONSE = 2
+    survey = make_survey(union)
+    send(survey, [union.vaxjo])
+    _, first = _forward(links_in_outbox()[0], "bertil@vaxjo.example")
+    # A forwarded link forwards again, but the place's allowance is shared.
+    _, second = _forward(first, "cecilia@vaxjo.example")
+    refused, third = _forward(second, "david@vaxjo.example")
+    assert third is None
+    assert "forwarded as often as they can be" in refused.content.decode()
+
+    services.contact_remove(actor=union.noora, contact=union.vaxjo.contacts.get())
+    for token in (first, second):
+        opened = Client().get(f"/respond/{token}/")
+        assert opened.status_code == 404
+        assert "This link no longer works." in opened.content.decode()
+    assert not SurveyLink.objects.filter(revoked_at__isnull=True).exists()
+    forwarded = AuditEntry.objects.filter(action="survey.link_forwarded")
+    assert [entry.reason for entry in forwarded] == ["forwarded to an address at vaxjo.example"] * 2
+
+
+def test_a_link_at_a_webmail_address_is_not_forwarded(union, send):
+    contact = union.vaxjo.contacts.get()
+    contact.email = "anna.vaxjo@gmail.com"
+    contact.save()
+    send(make_survey(union), [union.vaxjo])
+    refused, forwarded = _forward(links_in_outbox()[0], "someone@gmail.com")
+    assert forwarded is None
+    assert "personal webmail address cannot be forwarded" in refused.content.decode()
 
 
 UPLOAD_SURVEY_FILE = "q3"
