@@ -437,6 +437,7 @@ def library(request):
         "network/library.html",
         {
             "documents": library_services.documents_visible_to(actor).select_related("network"),
+            "indexed_characters": library_services.INDEXED_CHARACTERS,
             "search_form": search_form,
             "upload_form": upload_form,
             "hits": hits,
