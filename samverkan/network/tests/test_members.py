@@ -117,3 +117,30 @@ def test_the_coordinator_adds_places_and_contacts_through_the_pages(client, unio
         },
     )
     assert list(kaunas.contacts.values_list("email", flat=True)) == ["ruta@kaunas.example"]
+
+
+def test_overlong_names_nul_bytes_and_huge_fields_are_reported_by_line(client, union, login):
+    login(client, union.noora)
+    text = (
+        "place,country,contact_name,contact_email\n"
+        f"{'R' * 300},LV,,ilze@riga.example\n"
+        f"Tallinn,EE,{'K' * 300},kaja@tallinn.example\n"
+        "Tartu\x00,EE,,\n"
+    )
+    response = client.post(
+        f"/network/{union.network.uuid}/members/import/", {"file": csv_upload(text)}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Line 2: name: Ensure this value has at most" in page
+    assert "Line 3: name: Ensure this value has at most" in page
+    assert "Line 4: the line contains a NUL character." in page
+    assert not Place.objects.filter(name="Tallinn").exists()
+
+    huge = "place,country\n" + "Riga,LV\n" + '"' + "x" * 200_000 + '",LV\n'
+    response = client.post(
+        f"/network/{union.network.uuid}/members/import/", {"file": csv_upload(huge)}
+    )
+    assert response.status_code == 400
+    assert "Line 3: the line could not be read as CSV." in response.content.decode()
+    assert not Place.objects.filter(name="Riga").exists()
