@@ -175,6 +175,13 @@ def _serialise(value):
     return value
 
 
+def _files_delete(files) -> None:
+    """Delete the rows now and their stored files once the deletion commits."""
+    for stored in files:
+        transaction.on_commit(lambda file=stored.file: file.storage.delete(file.name))
+        stored.delete()
+
+
 class ResponseClosed(Exception):
     """The response was already submitted: a link cannot change it."""
 
@@ -203,7 +210,7 @@ def response_save(*, link: SurveyLink, form: AnswerForm, submit: bool, language:
         if question["kind"] == Question.Kind.FILE:
             # Without a new upload the field gives back its initial value (the earlier file's name).
             if isinstance(value, UploadedFile):
-                response.files.filter(question_name=name).delete()
+                _files_delete(response.files.filter(question_name=name))
                 ResponseFile.objects.create(
                     response=response,
                     question_name=name,

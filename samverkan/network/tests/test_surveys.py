@@ -287,6 +287,24 @@ def test_uploads_of_the_wrong_type_or_too_large_are_refused_clearly(
     assert (response.answers, response.files.count()) == ({}, 0)
 
 
+def test_a_replaced_upload_is_deleted_from_disk(client, union, send, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    _survey_with_upload(union, send)
+    client.get(f"/respond/{links_in_outbox()[0]}/")
+    for name in ["first.pdf", "second.pdf"]:
+        saved = client.post(
+            "/respond/",
+            {
+                ACTION: "x",
+                "save": "1",
+                UPLOAD_SURVEY_FILE: SimpleUploadedFile(name, b"%PDF-1.4 " + name.encode()),
+            },
+        )
+        assert saved.status_code == 302
+    stored = [path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()]
+    assert stored == [b"%PDF-1.4 second.pdf"]
+
+
 def test_an_accepted_upload_reaches_the_coordinator_only(
     client, union, send, login, settings, tmp_path
 ):
