@@ -30,6 +30,7 @@ from samverkan.network.responses import (
     response_for_link,
     response_save,
 )
+from samverkan.network.selectors import response_read_by_link
 from samverkan.policy.network import (
     LinkInvalid,
     access_participant_report,
@@ -89,6 +90,7 @@ def survey_link(request, token):
     except LinkInvalid as error:
         _count_failed_opening(request, dry_run=False)
         return _invalid(request, error.reason)
+    response_read_by_link(link=link, opened=True)
     request.session.cycle_key()
     request.session[SESSION_LINK] = str(link.uuid)
     return redirect("survey-respond")
@@ -111,7 +113,10 @@ def survey_respond(request):
         link = _session_link(request)
     except LinkInvalid as error:
         return _invalid(request, error.reason)
-    response = response_for_link(link)
+    if request.method == "GET":
+        response = response_read_by_link(link=link)
+    else:
+        response = response_for_link(link)  # the save is audited
     language = _language(request, response)
     definition = response.version.definition
     uploaded = frozenset(response.files.values_list("question_name", flat=True))

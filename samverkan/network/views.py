@@ -191,7 +191,7 @@ def place_detail(request, place_uuid):
         "network/place_detail.html",
         {
             "place": place,
-            "contacts": place.contacts.filter(is_active=True),
+            "contacts": selectors.place_contacts_read(actor=actor, place=place),
             "plans": place.action_plans.prefetch_related("measures"),
             "contact_form": contact_form,
             "plan_form": plan_form,
@@ -481,7 +481,7 @@ def activity_detail(request, activity_uuid):
                 request, _("%(count)d participants were asked for a report.") % {"count": count}
             )
         return redirect("activity-detail", activity.uuid)
-    participants = list(activity.participants.all())
+    participants = selectors.activity_participants_read(actor=actor, activity=activity)
     return render(
         request,
         "network/activity_detail.html",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from samverkan.audit.models import AuditEntry
 from samverkan.network import services
 from samverkan.network.models import ContactPerson, Place
 
@@ -144,3 +145,11 @@ def test_overlong_names_nul_bytes_and_huge_fields_are_reported_by_line(client, u
     assert response.status_code == 400
     assert "Line 3: the line could not be read as CSV." in response.content.decode()
     assert not Place.objects.filter(name="Riga").exists()
+
+
+def test_reading_a_places_contact_persons_is_audited(client, union, login):
+    login(client, union.noora)
+    page = client.get(f"/network/places/{union.vaxjo.uuid}/").content.decode()
+    assert "anna@vaxjo.example" in page
+    entry = AuditEntry.objects.get(action="network.contacts_read")
+    assert (entry.object_id, entry.actor_membership_id) == (str(union.vaxjo.uuid), union.noora.pk)

@@ -251,6 +251,21 @@ def test_a_link_at_a_webmail_address_is_not_forwarded(union, send):
     assert "personal webmail address cannot be forwarded" in refused.content.decode()
 
 
+def test_opening_a_link_and_reading_the_draft_are_audited(client, union, send):
+    send(make_survey(union), [union.vaxjo])
+    token = links_in_outbox()[0]
+    client.get(f"/respond/{token}/")
+    client.get("/respond/")
+    response = Response.objects.get(place=union.vaxjo)
+    link = SurveyLink.objects.get()
+    entries = AuditEntry.objects.filter(action__in=["survey.link_opened", "survey.response_read"])
+    assert [(entry.action, entry.object_id, entry.reason) for entry in entries.order_by("pk")] == [
+        ("survey.link_opened", str(response.uuid), f"link {link.uuid}"),
+        ("survey.response_read", str(response.uuid), f"link {link.uuid}"),
+    ]
+    assert token not in str(list(entries.values()))
+
+
 UPLOAD_SURVEY_FILE = "q3"
 
 
