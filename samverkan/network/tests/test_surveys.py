@@ -14,8 +14,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from samverkan.accounts.tests.test_authentication import json_log  # noqa: F401, F811  (fixture)
 from samverkan.audit.models import AuditEntry
-from samverkan.network import services, tasks
+from samverkan.network import respond_views, services, tasks
 from samverkan.network.models import Question, Response, Survey, SurveyLink
 from samverkan.network.tests.conftest import answer, links_in_outbox, make_survey
 
@@ -264,6 +265,32 @@ def test_opening_a_link_and_reading_the_draft_are_audited(client, union, send):
         ("survey.response_read", str(response.uuid), f"link {link.uuid}"),
     ]
     assert token not in str(list(entries.values()))
+
+
+@pytest.mark.parametrize(
+    ("path", "failing"),
+    [("/respond/", "access_survey_link"), ("/activity-report/", "access_participant_report")],
+)
+def test_a_server_error_on_a_personal_link_logs_no_token(
+    union,
+    json_log,  # noqa: F811  (the imported fixture)
+    monkeypatch,
+    path,
+    failing,
+):
+    buffer, _records = json_log
+
+    def broken(token):
+        raise RuntimeError("the database went away")
+
+    # The fault is injected: a real 500 on these pages has no reproducible cause.
+    monkeypatch.setattr(respond_views, failing, broken)
+    token = "Secret-token-for-the-log-test-0123456789ab"
+    response = Client(raise_request_exception=False).get(f"{path}{token}/")
+    assert response.status_code == 500
+    output = buffer.getvalue()
+    assert f"{path}<token>" in output
+    assert token not in output
 
 
 UPLOAD_SURVEY_FILE = "q3"
