@@ -376,6 +376,7 @@ def survey_send(*, actor: Membership, survey: Survey, places: list[Place]) -> in
         raise ValidationError(_("Add at least one question before sending."))
     if survey.deadline <= timezone.localdate():
         raise ValidationError({"deadline": _("The deadline must be after today.")})
+    survey.clean()
     places = [place for place in places if place.network_id == survey.network_id]
     if not places:
         raise ValidationError({"places": _("Choose at least one place of the network.")})

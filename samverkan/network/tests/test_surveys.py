@@ -4,7 +4,7 @@ personal links and the real task worker."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -416,6 +416,29 @@ def test_sending_needs_questions_a_future_deadline_and_contact_persons(union):
         services.survey_send(actor=union.noora, survey=survey, places=[union.vaxjo, union.gdynia])
     assert Survey.objects.get(pk=survey.pk).status == Survey.Status.DRAFT
     assert not Response.objects.filter(survey=survey).exists()
+
+
+def test_a_far_future_deadline_is_refused_with_a_reason(client, union, login):
+    login(client, union.noora)
+    page = client.post(
+        f"/network/{union.network.uuid}/",
+        {
+            "add_survey": "1",
+            "title": "Forever",
+            "deadline": "9999-12-31",
+            "reminder_days_before": 3,
+        },
+    )
+    assert page.status_code == 400
+    assert "The deadline can be at most 730 days from today." in page.content.decode()
+    assert not Survey.objects.filter(title="Forever").exists()
+    # A survey stored with such a deadline earlier is not sent either.
+    survey = make_survey(union)
+    Survey.objects.filter(pk=survey.pk).update(deadline=date(9999, 12, 31))
+    survey.refresh_from_db()
+    with pytest.raises(services.ValidationError, match="at most 730 days"):
+        services.survey_send(actor=union.noora, survey=survey, places=[union.vaxjo])
+    assert Survey.objects.get(pk=survey.pk).status == Survey.Status.DRAFT
 
 
 def test_another_secretariats_coordinator_cannot_send_or_see_the_survey(client, union, login):
