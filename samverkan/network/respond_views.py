@@ -49,6 +49,11 @@ REASONS = {
         "The deadline of this survey has passed, and its links no longer work."
     ),
     "closed": gettext_lazy("This survey is closed and takes no more answers."),
+    "session_ended": gettext_lazy(
+        "Your session ended after a while without activity, and answers sent since the "
+        "last saved draft were not kept. Open the link from your e-mail again: it works "
+        "until the deadline, and your saved draft is there."
+    ),
     "report_expired": gettext_lazy(
         "This report link no longer works. Ask the organisers for a new one."
     ),
@@ -97,7 +102,11 @@ def survey_link(request, token):
 
 
 def _session_link(request) -> SurveyLink:
-    return access_session_link(request.session.get(SESSION_LINK))
+    link_uuid = request.session.get(SESSION_LINK)
+    if link_uuid is None:
+        # The session, not the link, is gone (idle timeout or a new browser).
+        raise LinkInvalid("session_ended")
+    return access_session_link(link_uuid)
 
 
 def _language(request, response: Response) -> str:

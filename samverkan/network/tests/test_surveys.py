@@ -441,6 +441,19 @@ def test_a_far_future_deadline_is_refused_with_a_reason(client, union, login):
     assert Survey.objects.get(pk=survey.pk).status == Survey.Status.DRAFT
 
 
+def test_after_the_idle_timeout_the_respondent_is_told_to_reopen_the_link(client, union, send):
+    send(make_survey(union), [union.vaxjo])
+    token = links_in_outbox()[0]
+    answer(client, token, {ACTION: "Saved before the pause"}, submit=False)
+    with time_machine.travel(timezone.now() + timedelta(minutes=45)):
+        late = client.post("/respond/", {ACTION: "Typed after the pause", "save": "1"})
+        assert "Your session ended after a while without activity" in late.content.decode()
+        assert "This link is not valid" not in late.content.decode()
+        client.get(f"/respond/{token}/")
+        page = client.get("/respond/").content.decode()
+    assert "Saved before the pause" in page
+
+
 def test_another_secretariats_coordinator_cannot_send_or_see_the_survey(client, union, login):
     survey = make_survey(union)
     with pytest.raises(services.access.PolicyDenied):
