@@ -408,5 +408,12 @@ NETWORK_WEBMAIL_DOMAINS = frozenset(
         ],
     )
 )
+# Uploads stop being read once a file passes the limit (the proxy's body limit
+# should be a little above it, see docs/operations.md).
+FILE_UPLOAD_HANDLERS = [
+    "samverkan.network.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Failed openings of personal links per client address (allauth's rate-limit syntax).
 NETWORK_LINK_RATE_LIMIT = env.str("SAMVERKAN_NETWORK_LINK_RATE_LIMIT", default="20/10m/ip")

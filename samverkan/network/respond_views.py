@@ -31,6 +31,7 @@ from samverkan.network.responses import (
     response_save,
 )
 from samverkan.network.selectors import response_read_by_link
+from samverkan.network.uploads import upload_refusal
 from samverkan.policy.network import (
     LinkInvalid,
     access_participant_report,
@@ -138,7 +139,7 @@ def survey_respond(request):
         )
     initial = dict(response.answers) | {"respondent_name": response.submitted_by_name}
     form = AnswerForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         request.FILES or None,
         initial=initial,
         definition=definition,
@@ -147,6 +148,10 @@ def survey_respond(request):
     )
     status = 200
     if request.method == "POST":
+        refusal = upload_refusal(request)
+        if refusal:
+            form.full_clean()
+            form.add_error(None, refusal)
         if form.is_valid():
             submit = "submit" in request.POST
             try:

@@ -33,6 +33,7 @@ from samverkan.network.forms import (
 )
 from samverkan.network.models import ActionPoint
 from samverkan.network.responses import AnswerForm
+from samverkan.network.uploads import upload_refusal
 from samverkan.policy.views import policy_required
 from samverkan.web.forms import add_service_errors
 
@@ -50,6 +51,11 @@ def _download(content: bytes | str, content_type: str, filename: str) -> HttpRes
 def _submit(request, form, action, success: str):
     """Run a service on a valid form; show its refusal on the form (400) instead."""
     if not form.is_valid():
+        return False
+    refusal = upload_refusal(request)
+    if refusal:
+        # The file was not read beyond the limit: the form saw no file, or part of one.
+        form.add_error(None, refusal)
         return False
     try:
         action(form.cleaned_data)

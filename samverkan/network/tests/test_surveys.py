@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -327,6 +328,36 @@ def test_uploads_of_the_wrong_type_or_too_large_are_refused_clearly(
     assert message in refused.content.decode()
     response = Response.objects.get(place=union.vaxjo)
     assert (response.answers, response.files.count()) == ({}, 0)
+
+
+RECEIVED: list[int] = []
+
+
+class RecordingUploadHandler(MemoryFileUploadHandler):
+    """Keeps the file as Django's own handler does, noting how much reached it."""
+
+    def receive_data_chunk(self, raw_data, start):
+        RECEIVED.append(len(raw_data))
+        return super().receive_data_chunk(raw_data, start)
+
+
+def test_an_oversized_upload_is_stopped_while_it_arrives(client, union, send, settings):
+    settings.NETWORK_UPLOAD_MAX_BYTES = 1024 * 1024
+    settings.FILE_UPLOAD_HANDLERS = [
+        settings.FILE_UPLOAD_HANDLERS[0],
+        f"{__name__}.RecordingUploadHandler",
+    ]
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100 * 1024 * 1024
+    _survey_with_upload(union, send)
+    client.get(f"/respond/{links_in_outbox()[0]}/")
+    RECEIVED.clear()
+    big = SimpleUploadedFile("plan.pdf", b"%PDF-1.4" + b"x" * (20 * 1024 * 1024))
+    refused = client.post("/respond/", {ACTION: "x", "save": "1", UPLOAD_SURVEY_FILE: big})
+    assert refused.status_code == 400
+    assert "The file is too large: at most 1 MB." in refused.content.decode()
+    assert Response.objects.get(place=union.vaxjo).files.count() == 0
+    # The handler stopped the upload at the limit: the rest was never stored.
+    assert 0 < sum(RECEIVED) <= 1024 * 1024
 
 
 def test_a_replaced_upload_is_deleted_from_disk(client, union, send, settings, tmp_path):
