@@ -386,6 +386,50 @@ NETWORK_UPLOAD_MAX_BYTES = env.int("SAMVERKAN_NETWORK_UPLOAD_MAX_BYTES", default
 NETWORK_UPLOAD_EXTENSIONS = env.list(
     "SAMVERKAN_NETWORK_UPLOAD_EXTENSIONS", default=[".pdf", ".docx", ".odt", ".xlsx", ".txt"]
 )
+# A personal link may be forwarded this many times per place and survey in all, and
+# never from an address at a webmail service (its domain says nothing of the organisation).
+NETWORK_MAX_FORWARDS_PER_RESPONSE = env.int("SAMVERKAN_NETWORK_MAX_FORWARDS", default=5)
+NETWORK_WEBMAIL_DOMAINS = frozenset(
+    env.list(
+        "SAMVERKAN_NETWORK_WEBMAIL_DOMAINS",
+        default=[
+            "gmail.com",
+            "googlemail.com",
+            "outlook.com",
+            "hotmail.com",
+            "live.com",
+            "msn.com",
+            "yahoo.com",
+            "icloud.com",
+            "me.com",
+            "aol.com",
+            "proton.me",
+            "protonmail.com",
+            "gmx.com",
+            "gmx.de",
+            "gmx.net",
+            "web.de",
+            "mail.ru",
+            "yandex.ru",
+            "wp.pl",
+            "o2.pl",
+            "onet.pl",
+            "interia.pl",
+            "hotmail.se",
+            "live.se",
+            "telia.com",
+            "inbox.lv",
+            "mail.ee",
+        ],
+    )
+)
+# Uploads stop being read once a file passes the limit (the proxy's body limit
+# should be a little above it, see docs/operations.md).
+FILE_UPLOAD_HANDLERS = [
+    "samverkan.network.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Failed openings of personal links per client address (allauth's rate-limit syntax).
 NETWORK_LINK_RATE_LIMIT = env.str("SAMVERKAN_NETWORK_LINK_RATE_LIMIT", default="20/10m/ip")
 # The rapporteur's statistics: the differential-privacy budget (epsilon) of

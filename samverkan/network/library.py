@@ -12,6 +12,7 @@ text itself, without stemming.
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from docx import Document as WordDocument
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from samverkan.accounts.models import Membership
 from samverkan.audit.services import audit_record
@@ -51,21 +51,42 @@ START, STOP = "\x02", "\x03"
 PASSAGE_CHARACTERS = 240
 
 
+# PostgreSQL's tsvector holds at most 1 MB; this much text stays well below it.
+INDEXED_CHARACTERS = 200_000
+# A Word file is a zip archive: its unpacked size is checked before it is read.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+
+
+def _check_unpacked_size(content: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        # zipfile never unpacks a member beyond the size its header declares.
+        if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise ValidationError(_("The Word file unpacks to too much data to be read."))
+
+
 def extract_text(name: str, content: bytes) -> str:
-    """The text of a PDF, Word or text file, or a ValidationError that says why not."""
+    """The text of a PDF, Word or text file (its first ``INDEXED_CHARACTERS``),
+    or a ValidationError that says why not."""
     extension = Path(name).suffix.lower()
+    if extension not in LIBRARY_EXTENSIONS:
+        raise ValidationError(_("Only PDF, Word (.docx) and text files go into the library."))
     try:
         if extension == ".pdf":
             reader = PdfReader(io.BytesIO(content))
-            return "\n".join(page.extract_text() or "" for page in reader.pages)
-        if extension == ".docx":
+            text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        elif extension == ".docx":
+            _check_unpacked_size(content)
             document = WordDocument(io.BytesIO(content))
-            return "\n".join(paragraph.text for paragraph in document.paragraphs)
-        if extension == ".txt":
-            return content.decode("utf-8-sig")
-    except (PdfReadError, ValueError, KeyError, UnicodeDecodeError) as error:
+            text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+        else:
+            text = content.decode("utf-8-sig")
+    except ValidationError:
+        raise
+    except Exception as error:
+        # A damaged or hostile file fails in the parsers in many ways (zip, XML,
+        # PDF, encoding); for the uploader each means the same.
         raise ValidationError(_("The file's text could not be read.")) from error
-    raise ValidationError(_("Only PDF, Word (.docx) and text files go into the library."))
+    return text.replace("\x00", "")[:INDEXED_CHARACTERS]
 
 
 @transaction.atomic
@@ -102,17 +123,23 @@ def document_add(
         text=extract_text(upload.name, content),
         added_by=actor,
     )
+    document.full_clean(exclude=["file"])
     document.file.save(document.original_name, ContentFile(content), save=False)
-    document.full_clean()
-    document.save()
-    if connection.vendor == "postgresql":
-        config = SEARCH_CONFIGURATIONS[language]
-        Document.objects.filter(pk=document.pk).update(
-            search_vector=SearchVector("title", weight="A", config=config)
-            + SearchVector("text", weight="B", config=config)
-            + SearchVector("title", "text", weight="D", config="simple")
-        )
-    audit_record(action="library.document_added", actor=actor, target=document)
+    try:
+        with transaction.atomic():
+            document.save()
+            if connection.vendor == "postgresql":
+                config = SEARCH_CONFIGURATIONS[language]
+                Document.objects.filter(pk=document.pk).update(
+                    search_vector=SearchVector("title", weight="A", config=config)
+                    + SearchVector("text", weight="B", config=config)
+                    + SearchVector("title", "text", weight="D", config="simple")
+                )
+            audit_record(action="library.document_added", actor=actor, target=document)
+    except BaseException:
+        # No row, no file: nothing is left on disk for a document that was not added.
+        document.file.delete(save=False)
+        raise
     return document
 
 

@@ -11,8 +11,10 @@ place, through a personal link whose token is stored only as its SHA-256.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +115,10 @@ class ContactPerson(models.Model):
         return self.place.network.organisation_id
 
 
+# A survey runs for at most this many days.
+SURVEY_MAX_DAYS = 730
+
+
 class Survey(NetworkOwned):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -135,6 +141,18 @@ class Survey(NetworkOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        # Links expire at the end of the deadline day: a date near the end of the
+        # calendar would overflow that, and no survey runs for years.
+        limit = timezone.localdate() + timedelta(days=SURVEY_MAX_DAYS)
+        if self.deadline and self.deadline > limit:
+            raise ValidationError(
+                {
+                    "deadline": _("The deadline can be at most %(days)d days from today.")
+                    % {"days": SURVEY_MAX_DAYS}
+                }
+            )
 
     @property
     def current_version(self) -> SurveyVersion | None:

@@ -16,6 +16,7 @@ from pptx.util import Pt
 
 from samverkan.audit.services import audit_record
 from samverkan.network.models import Question, Response, Survey
+from samverkan.network.text import xml_safe
 from samverkan.policy import access
 from samverkan.policy.network import surveys_visible_to
 
@@ -55,6 +56,12 @@ class Report:
 
 
 def _readable(question: dict, value) -> Answer:
+    # Answers are cleaned when saved; older ones are cleaned here, so that one
+    # answer cannot break the document for the whole survey.
+    if isinstance(value, str):
+        value = xml_safe(value)
+    elif isinstance(value, list):
+        value = [xml_safe(str(item)) for item in value]
     labels = {choice["value"]: choice["label"] for choice in question.get("choices", [])}
     kind = question["kind"]
     if value in (None, "", []):
@@ -101,7 +108,7 @@ def report_compile(*, actor, survey: Survey) -> Report:
             PlaceSection(
                 place=response.place.name,
                 country=str(response.place.country.name),
-                respondent=response.submitted_by_name,
+                respondent=xml_safe(response.submitted_by_name),
                 answers=[
                     _readable(question, response.answers.get(question["name"]))
                     for question in response.version.definition["questions"]

@@ -30,6 +30,8 @@ from samverkan.network.responses import (
     response_for_link,
     response_save,
 )
+from samverkan.network.selectors import response_read_by_link
+from samverkan.network.uploads import upload_refusal
 from samverkan.policy.network import (
     LinkInvalid,
     access_participant_report,
@@ -48,6 +50,11 @@ REASONS = {
         "The deadline of this survey has passed, and its links no longer work."
     ),
     "closed": gettext_lazy("This survey is closed and takes no more answers."),
+    "session_ended": gettext_lazy(
+        "Your session ended after a while without activity, and answers sent since the "
+        "last saved draft were not kept. Open the link from your e-mail again: it works "
+        "until the deadline, and your saved draft is there."
+    ),
     "report_expired": gettext_lazy(
         "This report link no longer works. Ask the organisers for a new one."
     ),
@@ -89,13 +96,18 @@ def survey_link(request, token):
     except LinkInvalid as error:
         _count_failed_opening(request, dry_run=False)
         return _invalid(request, error.reason)
+    response_read_by_link(link=link, opened=True)
     request.session.cycle_key()
     request.session[SESSION_LINK] = str(link.uuid)
     return redirect("survey-respond")
 
 
 def _session_link(request) -> SurveyLink:
-    return access_session_link(request.session.get(SESSION_LINK))
+    link_uuid = request.session.get(SESSION_LINK)
+    if link_uuid is None:
+        # The session, not the link, is gone (idle timeout or a new browser).
+        raise LinkInvalid("session_ended")
+    return access_session_link(link_uuid)
 
 
 def _language(request, response: Response) -> str:
@@ -111,7 +123,10 @@ def survey_respond(request):
         link = _session_link(request)
     except LinkInvalid as error:
         return _invalid(request, error.reason)
-    response = response_for_link(link)
+    if request.method == "GET":
+        response = response_read_by_link(link=link)
+    else:
+        response = response_for_link(link)  # the save is audited
     language = _language(request, response)
     definition = response.version.definition
     uploaded = frozenset(response.files.values_list("question_name", flat=True))
@@ -124,7 +139,7 @@ def survey_respond(request):
         )
     initial = dict(response.answers) | {"respondent_name": response.submitted_by_name}
     form = AnswerForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         request.FILES or None,
         initial=initial,
         definition=definition,
@@ -133,6 +148,10 @@ def survey_respond(request):
     )
     status = 200
     if request.method == "POST":
+        refusal = upload_refusal(request)
+        if refusal:
+            form.full_clean()
+            form.add_error(None, refusal)
         if form.is_valid():
             submit = "submit" in request.POST
             try:

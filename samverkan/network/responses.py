@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from samverkan.accounts.models import hash_secret
 from samverkan.audit.services import audit_record
 from samverkan.network.models import Question, Response, ResponseFile, SurveyLink
+from samverkan.network.text import xml_safe
 
 # What an upload's first bytes must be, by file extension.
 SIGNATURES = {
@@ -35,7 +36,6 @@ SIGNATURES = {
     ".jpeg": (b"\xff\xd8\xff",),
     ".txt": (),
 }
-MAX_FORWARDS_PER_LINK = 5
 
 
 def link_expiry(survey) -> datetime:
@@ -164,11 +164,22 @@ class AnswerForm(forms.Form):
 
 
 def _serialise(value):
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list):
+        return [xml_safe(item) for item in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "as_tuple"):  # Decimal
         return str(value)
     return value
+
+
+def _files_delete(files) -> None:
+    """Delete the rows now and their stored files once the deletion commits."""
+    for stored in files:
+        transaction.on_commit(lambda file=stored.file: file.storage.delete(file.name))
+        stored.delete()
 
 
 class ResponseClosed(Exception):
@@ -199,7 +210,7 @@ def response_save(*, link: SurveyLink, form: AnswerForm, submit: bool, language:
         if question["kind"] == Question.Kind.FILE:
             # Without a new upload the field gives back its initial value (the earlier file's name).
             if isinstance(value, UploadedFile):
-                response.files.filter(question_name=name).delete()
+                _files_delete(response.files.filter(question_name=name))
                 ResponseFile.objects.create(
                     response=response,
                     question_name=name,
@@ -213,7 +224,7 @@ def response_save(*, link: SurveyLink, form: AnswerForm, submit: bool, language:
         answers[name] = _serialise(value)
     response.answers = {name: value for name, value in answers.items() if name in form.fields}
     response.language = language
-    response.submitted_by_name = form.cleaned_data.get("respondent_name") or ""
+    response.submitted_by_name = xml_safe(form.cleaned_data.get("respondent_name") or "")
     response.updated_at = timezone.now()
     if submit:
         response.status = Response.Status.SUBMITTED
@@ -230,24 +241,73 @@ def response_save(*, link: SurveyLink, form: AnswerForm, submit: bool, language:
     return response
 
 
+def link_tree(link: SurveyLink) -> list[int]:
+    """The link and every link forwarded from it, at any depth."""
+    found = [link.pk]
+    frontier = [link.pk]
+    while frontier:
+        frontier = list(
+            SurveyLink.objects.filter(forwarded_from__in=frontier).values_list("pk", flat=True)
+        )
+        found.extend(frontier)
+    return found
+
+
+def links_revoke(links) -> int:
+    """Revoke the links and everything forwarded from them; the number revoked."""
+    pks = [pk for link in links for pk in link_tree(link)]
+    return SurveyLink.objects.filter(pk__in=pks, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def _domain(email: str) -> str:
+    return email.rpartition("@")[2]
+
+
 @transaction.atomic
 def link_forward(*, link: SurveyLink, email: str) -> tuple[SurveyLink, str]:
-    """A colleague in the same organisation (the same e-mail domain) gets a link of their own."""
+    """A colleague in the same organisation (the same e-mail domain, not a webmail
+    service) gets a link of their own; it belongs to the same contact person, so
+    removing them or revoking the link ends it too."""
     from samverkan.network.tasks import mail_link
 
     email = email.strip().lower()
-    if email.rpartition("@")[2] != link.email.rpartition("@")[2]:
+    domain = _domain(link.email)
+    if domain in settings.NETWORK_WEBMAIL_DOMAINS:
+        raise ValidationError(
+            _(
+                "A link sent to a personal webmail address cannot be forwarded; "
+                "ask the secretariat to send your colleague a link."
+            )
+        )
+    if _domain(email) != domain:
         raise ValidationError(
             _("A link can be forwarded only within your organisation (an address at %(domain)s).")
-            % {"domain": link.email.rpartition("@")[2]}
+            % {"domain": domain}
         )
-    if link.forwards.count() >= MAX_FORWARDS_PER_LINK:
-        raise ValidationError(_("This link has been forwarded as often as it can be."))
-    response = Response.objects.select_related("survey", "place").get(pk=link.response_id)
+    response = (
+        Response.objects.select_for_update()
+        .select_related("survey", "place")
+        .get(pk=link.response_id)
+    )
     if response.status == Response.Status.SUBMITTED:
         raise ResponseClosed
-    new_link, token = link_issue(response=response, email=email, forwarded_from=link)
-    audit_record(action="survey.link_forwarded", target=response)
+    if (
+        response.links.filter(forwarded_from__isnull=False).count()
+        >= settings.NETWORK_MAX_FORWARDS_PER_RESPONSE
+    ):
+        raise ValidationError(
+            _("The links for this place have been forwarded as often as they can be.")
+        )
+    new_link, token = link_issue(
+        response=response, email=email, contact=link.contact, forwarded_from=link
+    )
+    audit_record(
+        action="survey.link_forwarded",
+        target=response,
+        reason=f"forwarded to an address at {_domain(email)}",
+    )
     language = link.contact.language if link.contact else settings.LANGUAGE_CODE
     transaction.on_commit(
         lambda: mail_link(link=new_link, token=token, language=language, kind="forward")

@@ -3,8 +3,10 @@ outside them is the same 404 as a missing one."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import QuerySet
 
+from samverkan.audit.services import audit_record
 from samverkan.network.models import (
     ActionPlan,
     Activity,
@@ -111,3 +113,44 @@ def practice_get(*, actor, uuid) -> GoodPractice:
 def measure_get(*, actor, uuid) -> Measure:
     measures = Measure.objects.filter(plan__in=action_plans_visible_to(actor))
     return _one(measures.select_related("plan__place__network"), uuid=uuid)
+
+
+@transaction.atomic
+def place_contacts_read(*, actor, place: Place) -> list[ContactPerson]:
+    """The place's contact persons (names and addresses); the reading is audited."""
+    contacts = list(place.contacts.filter(is_active=True))
+    audit_record(
+        action="network.contacts_read",
+        actor=actor,
+        target=place,
+        flags=[f"results:{len(contacts)}"],
+    )
+    return contacts
+
+
+@transaction.atomic
+def activity_participants_read(*, actor, activity: Activity) -> list:
+    """The activity's participants and their reports; the reading is audited."""
+    participants = list(activity.participants.all())
+    audit_record(
+        action="activity.participants_read",
+        actor=actor,
+        target=activity,
+        flags=[f"results:{len(participants)}"],
+    )
+    return participants
+
+
+@transaction.atomic
+def response_read_by_link(*, link, opened: bool = False) -> Response:
+    """The link's own response, for its holder; opening the link and reading the
+    answers are audited."""
+    response = Response.objects.select_related("survey", "place", "version").get(
+        pk=link.response_id
+    )
+    audit_record(
+        action="survey.link_opened" if opened else "survey.response_read",
+        target=response,
+        reason=f"link {link.uuid}",
+    )
+    return response

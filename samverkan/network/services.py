@@ -31,6 +31,7 @@ from samverkan.network.models import (
     Survey,
     SurveyVersion,
 )
+from samverkan.network.responses import links_revoke
 from samverkan.policy import access
 
 MEMBER_COLUMNS = [
@@ -99,12 +100,24 @@ def contact_remove(*, actor: Membership, contact: ContactPerson) -> None:
     access.require(actor, "network.manage", contact)
     contact.is_active = False
     contact.save(update_fields=["is_active"])
-    contact.links.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    links_revoke(contact.links.all())
     audit_record(action="network.contact_removed", actor=actor, target=contact)
+
+
+def _problems(error: ValidationError, model) -> list[str]:
+    """The model's validation messages, each named by its field."""
+    return [
+        message if field == "__all__" else f"{model._meta.get_field(field).verbose_name}: {message}"
+        for field, messages in error.message_dict.items()
+        for message in messages
+    ]
 
 
 def _import_row(network: Network, row: dict[str, str], places: dict[str, Place]) -> list[str]:
     """Apply one CSV row; the problems found, in the person's words."""
+    values = [value for value in row.values() if isinstance(value, str)]
+    if any("\x00" in value for value in values):
+        return [_("the line contains a NUL character")]
     name = (row.get("place") or "").strip()
     if not name:
         return [_("the place is missing")]
@@ -118,7 +131,12 @@ def _import_row(network: Network, row: dict[str, str], places: dict[str, Place])
         kind = (row.get("kind") or Place.Kind.CITY).strip()
         if kind not in Place.Kind.values:
             return [_("unknown kind of place “%(kind)s”") % {"kind": kind}]
-        place = Place.objects.create(network=network, name=name, country=country, kind=kind)
+        place = Place(network=network, name=name, country=country, kind=kind)
+        try:
+            place.full_clean()
+        except ValidationError as error:
+            return _problems(error, Place)
+        place.save()
         places[name.casefold()] = place
     email = (row.get("contact_email") or "").strip().lower()
     if not email:
@@ -126,17 +144,19 @@ def _import_row(network: Network, row: dict[str, str], places: dict[str, Place])
     try:
         validate_email(email)
     except ValidationError:
-        return [_("“%(email)s” is not an e-mail address") % {"email": email}]
-    ContactPerson.objects.update_or_create(
-        place=place,
-        email=email,
-        defaults={
-            "full_name": (row.get("contact_name") or "").strip() or email,
-            "organisation_name": (row.get("contact_organisation") or "").strip(),
-            "language": (row.get("contact_language") or "en").strip() or "en",
-            "is_active": True,
-        },
+        return [_("“%(email)s” is not an e-mail address") % {"email": email[:100]}]
+    contact = ContactPerson.objects.filter(place=place, email=email).first() or ContactPerson(
+        place=place, email=email
     )
+    contact.full_name = (row.get("contact_name") or "").strip() or email
+    contact.organisation_name = (row.get("contact_organisation") or "").strip()
+    contact.language = (row.get("contact_language") or "en").strip() or "en"
+    contact.is_active = True
+    try:
+        contact.full_clean()
+    except ValidationError as error:
+        return _problems(error, ContactPerson)
+    contact.save()
     return []
 
 
@@ -149,18 +169,30 @@ def members_import(*, actor: Membership, network: Network, text: str) -> int:
     """
     access.require(actor, "network.manage", network)
     reader = csv.DictReader(io.StringIO(text))
-    missing = {"place"} - set(reader.fieldnames or [])
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as error:
+        raise ValidationError(_("The file could not be read as CSV.")) from error
+    missing = {"place"} - set(fieldnames)
     if missing:
         raise ValidationError(_("The file needs a header line with at least a “place” column."))
     places = {place.name.casefold(): place for place in network.places.all()}
     problems = []
     count = 0
-    for row in reader:
-        for problem in _import_row(network, row, places):
-            problems.append(
-                _("Line %(line)d: %(problem)s.") % {"line": reader.line_num, "problem": problem}
-            )
-        count += 1
+    try:
+        for row in reader:
+            for problem in _import_row(network, row, places):
+                problems.append(
+                    _("Line %(line)d: %(problem)s.") % {"line": reader.line_num, "problem": problem}
+                )
+            count += 1
+    except csv.Error:
+        # The reader cannot go on past a line it cannot read (a field too long, say);
+        # it has not counted that line yet.
+        problems.append(
+            _("Line %(line)d: %(problem)s.")
+            % {"line": reader.line_num + 1, "problem": _("the line could not be read as CSV")}
+        )
     if problems:
         transaction.set_rollback(True)
         raise ValidationError(problems)
@@ -344,6 +376,7 @@ def survey_send(*, actor: Membership, survey: Survey, places: list[Place]) -> in
         raise ValidationError(_("Add at least one question before sending."))
     if survey.deadline <= timezone.localdate():
         raise ValidationError({"deadline": _("The deadline must be after today.")})
+    survey.clean()
     places = [place for place in places if place.network_id == survey.network_id]
     if not places:
         raise ValidationError({"places": _("Choose at least one place of the network.")})

@@ -33,6 +33,7 @@ from samverkan.network.forms import (
 )
 from samverkan.network.models import ActionPoint
 from samverkan.network.responses import AnswerForm
+from samverkan.network.uploads import upload_refusal
 from samverkan.policy.views import policy_required
 from samverkan.web.forms import add_service_errors
 
@@ -50,6 +51,11 @@ def _download(content: bytes | str, content_type: str, filename: str) -> HttpRes
 def _submit(request, form, action, success: str):
     """Run a service on a valid form; show its refusal on the form (400) instead."""
     if not form.is_valid():
+        return False
+    refusal = upload_refusal(request)
+    if refusal:
+        # The file was not read beyond the limit: the form saw no file, or part of one.
+        form.add_error(None, refusal)
         return False
     try:
         action(form.cleaned_data)
@@ -191,7 +197,7 @@ def place_detail(request, place_uuid):
         "network/place_detail.html",
         {
             "place": place,
-            "contacts": place.contacts.filter(is_active=True),
+            "contacts": selectors.place_contacts_read(actor=actor, place=place),
             "plans": place.action_plans.prefetch_related("measures"),
             "contact_form": contact_form,
             "plan_form": plan_form,
@@ -437,6 +443,7 @@ def library(request):
         "network/library.html",
         {
             "documents": library_services.documents_visible_to(actor).select_related("network"),
+            "indexed_characters": library_services.INDEXED_CHARACTERS,
             "search_form": search_form,
             "upload_form": upload_form,
             "hits": hits,
@@ -480,7 +487,7 @@ def activity_detail(request, activity_uuid):
                 request, _("%(count)d participants were asked for a report.") % {"count": count}
             )
         return redirect("activity-detail", activity.uuid)
-    participants = list(activity.participants.all())
+    participants = selectors.activity_participants_read(actor=actor, activity=activity)
     return render(
         request,
         "network/activity_detail.html",

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from samverkan.audit.models import AuditEntry
 from samverkan.network import activities
 from samverkan.network.models import Activity, Participant
 
@@ -98,3 +99,11 @@ def test_reports_are_asked_for_only_after_the_activity(union, seminar):
 def test_another_secretariat_cannot_see_the_activity(client, union, login, seminar):
     login(client, union.other)
     assert client.get(f"/network/activities/{seminar.uuid}/").status_code == 404
+
+
+def test_reading_the_participants_is_audited(client, union, login, seminar):
+    login(client, union.noora)
+    page = client.get(f"/network/activities/{seminar.uuid}/").content.decode()
+    assert "Jaan" in page
+    entry = AuditEntry.objects.get(action="activity.participants_read")
+    assert (entry.object_id, entry.actor_membership_id) == (str(seminar.uuid), union.noora.pk)

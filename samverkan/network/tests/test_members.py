@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from samverkan.audit.models import AuditEntry
 from samverkan.network import services
 from samverkan.network.models import ContactPerson, Place
 
@@ -117,3 +118,38 @@ def test_the_coordinator_adds_places_and_contacts_through_the_pages(client, unio
         },
     )
     assert list(kaunas.contacts.values_list("email", flat=True)) == ["ruta@kaunas.example"]
+
+
+def test_overlong_names_nul_bytes_and_huge_fields_are_reported_by_line(client, union, login):
+    login(client, union.noora)
+    text = (
+        "place,country,contact_name,contact_email\n"
+        f"{'R' * 300},LV,,ilze@riga.example\n"
+        f"Tallinn,EE,{'K' * 300},kaja@tallinn.example\n"
+        "Tartu\x00,EE,,\n"
+    )
+    response = client.post(
+        f"/network/{union.network.uuid}/members/import/", {"file": csv_upload(text)}
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Line 2: name: Ensure this value has at most" in page
+    assert "Line 3: name: Ensure this value has at most" in page
+    assert "Line 4: the line contains a NUL character." in page
+    assert not Place.objects.filter(name="Tallinn").exists()
+
+    huge = "place,country\n" + "Riga,LV\n" + '"' + "x" * 200_000 + '",LV\n'
+    response = client.post(
+        f"/network/{union.network.uuid}/members/import/", {"file": csv_upload(huge)}
+    )
+    assert response.status_code == 400
+    assert "Line 3: the line could not be read as CSV." in response.content.decode()
+    assert not Place.objects.filter(name="Riga").exists()
+
+
+def test_reading_a_places_contact_persons_is_audited(client, union, login):
+    login(client, union.noora)
+    page = client.get(f"/network/places/{union.vaxjo.uuid}/").content.decode()
+    assert "anna@vaxjo.example" in page
+    entry = AuditEntry.objects.get(action="network.contacts_read")
+    assert (entry.object_id, entry.actor_membership_id) == (str(union.vaxjo.uuid), union.noora.pk)

@@ -10,6 +10,7 @@ from pptx import Presentation
 
 from samverkan.audit.models import AuditEntry
 from samverkan.network import plans
+from samverkan.network.models import Response
 from samverkan.network.tests.conftest import answer, links_in_outbox, make_survey
 
 
@@ -99,3 +100,26 @@ def test_only_the_networks_coordinator_compiles_the_report(client, union, login,
     for suffix in ["report/", "report.docx", "report.pptx"]:
         assert client.get(f"/network/surveys/{survey.uuid}/{suffix}").status_code == 404
     assert not AuditEntry.objects.filter(action="survey.report_compiled").exists()
+
+
+def test_control_characters_in_an_answer_do_not_break_the_documents(client, union, login, send):
+    survey = make_survey(union)
+    send(survey, [union.vaxjo])
+    answer(
+        client,
+        links_in_outbox("anna@vaxjo.example")[0],
+        {"q1": "Training\x0b for\x1b staff", "q2": "yes", "respondent_name": "Anna\x07"},
+        submit=True,
+    )
+    stored = Response.objects.get(place=union.vaxjo)
+    assert (stored.answers["q1"], stored.submitted_by_name) == ("Training for staff", "Anna")
+    # An answer stored before the cleaning is cleaned again when the document is written.
+    Response.objects.filter(pk=stored.pk).update(answers=stored.answers | {"q1": "Old\x01 answer"})
+    client.cookies.clear()
+    login(client, union.noora)
+    document = Document(
+        io.BytesIO(client.get(f"/network/surveys/{survey.uuid}/report.docx").content)
+    )
+    assert "Old answer" in [p.text for p in document.paragraphs]
+    deck = client.get(f"/network/surveys/{survey.uuid}/report.pptx")
+    assert deck.status_code == 200

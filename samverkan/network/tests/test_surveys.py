@@ -4,17 +4,20 @@ personal links and the real task worker."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
+from samverkan.accounts.tests.test_authentication import json_log  # noqa: F401, F811  (fixture)
 from samverkan.audit.models import AuditEntry
-from samverkan.network import services, tasks
+from samverkan.network import respond_views, services, tasks
 from samverkan.network.models import Question, Response, Survey, SurveyLink
 from samverkan.network.tests.conftest import answer, links_in_outbox, make_survey
 
@@ -211,6 +214,86 @@ def test_forwarding_stays_within_the_organisation(client, union, send):
     assert "From Bertil" in client_page  # one answer for the place, shared
 
 
+def _forward(token: str, email: str):
+    holder = Client()
+    holder.get(f"/respond/{token}/")
+    mail.outbox.clear()
+    page = holder.post("/respond/forward/", {"email": email}, follow=True)
+    return page, (links_in_outbox()[0] if mail.outbox else None)
+
+
+def test_forwarded_links_end_with_the_contact_and_are_capped_per_place(union, send, settings):
+    settings.NETWORK_MAX_FORWARDS_PER_RESPONSE = 2
+    survey = make_survey(union)
+    send(survey, [union.vaxjo])
+    _, first = _forward(links_in_outbox()[0], "bertil@vaxjo.example")
+    # A forwarded link forwards again, but the place's allowance is shared.
+    _, second = _forward(first, "cecilia@vaxjo.example")
+    refused, third = _forward(second, "david@vaxjo.example")
+    assert third is None
+    assert "forwarded as often as they can be" in refused.content.decode()
+
+    services.contact_remove(actor=union.noora, contact=union.vaxjo.contacts.get())
+    for token in (first, second):
+        opened = Client().get(f"/respond/{token}/")
+        assert opened.status_code == 404
+        assert "This link no longer works." in opened.content.decode()
+    assert not SurveyLink.objects.filter(revoked_at__isnull=True).exists()
+    forwarded = AuditEntry.objects.filter(action="survey.link_forwarded")
+    assert [entry.reason for entry in forwarded] == ["forwarded to an address at vaxjo.example"] * 2
+
+
+def test_a_link_at_a_webmail_address_is_not_forwarded(union, send):
+    contact = union.vaxjo.contacts.get()
+    contact.email = "anna.vaxjo@gmail.com"
+    contact.save()
+    send(make_survey(union), [union.vaxjo])
+    refused, forwarded = _forward(links_in_outbox()[0], "someone@gmail.com")
+    assert forwarded is None
+    assert "personal webmail address cannot be forwarded" in refused.content.decode()
+
+
+def test_opening_a_link_and_reading_the_draft_are_audited(client, union, send):
+    send(make_survey(union), [union.vaxjo])
+    token = links_in_outbox()[0]
+    client.get(f"/respond/{token}/")
+    client.get("/respond/")
+    response = Response.objects.get(place=union.vaxjo)
+    link = SurveyLink.objects.get()
+    entries = AuditEntry.objects.filter(action__in=["survey.link_opened", "survey.response_read"])
+    assert [(entry.action, entry.object_id, entry.reason) for entry in entries.order_by("pk")] == [
+        ("survey.link_opened", str(response.uuid), f"link {link.uuid}"),
+        ("survey.response_read", str(response.uuid), f"link {link.uuid}"),
+    ]
+    assert token not in str(list(entries.values()))
+
+
+@pytest.mark.parametrize(
+    ("path", "failing"),
+    [("/respond/", "access_survey_link"), ("/activity-report/", "access_participant_report")],
+)
+def test_a_server_error_on_a_personal_link_logs_no_token(
+    union,
+    json_log,  # noqa: F811  (the imported fixture)
+    monkeypatch,
+    path,
+    failing,
+):
+    buffer, _records = json_log
+
+    def broken(token):
+        raise RuntimeError("the database went away")
+
+    # The fault is injected: a real 500 on these pages has no reproducible cause.
+    monkeypatch.setattr(respond_views, failing, broken)
+    token = "Secret-token-for-the-log-test-0123456789ab"
+    response = Client(raise_request_exception=False).get(f"{path}{token}/")
+    assert response.status_code == 500
+    output = buffer.getvalue()
+    assert f"{path}<token>" in output
+    assert token not in output
+
+
 UPLOAD_SURVEY_FILE = "q3"
 
 
@@ -245,6 +328,54 @@ def test_uploads_of_the_wrong_type_or_too_large_are_refused_clearly(
     assert message in refused.content.decode()
     response = Response.objects.get(place=union.vaxjo)
     assert (response.answers, response.files.count()) == ({}, 0)
+
+
+RECEIVED: list[int] = []
+
+
+class RecordingUploadHandler(MemoryFileUploadHandler):
+    """Keeps the file as Django's own handler does, noting how much reached it."""
+
+    def receive_data_chunk(self, raw_data, start):
+        RECEIVED.append(len(raw_data))
+        return super().receive_data_chunk(raw_data, start)
+
+
+def test_an_oversized_upload_is_stopped_while_it_arrives(client, union, send, settings):
+    settings.NETWORK_UPLOAD_MAX_BYTES = 1024 * 1024
+    settings.FILE_UPLOAD_HANDLERS = [
+        settings.FILE_UPLOAD_HANDLERS[0],
+        f"{__name__}.RecordingUploadHandler",
+    ]
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100 * 1024 * 1024
+    _survey_with_upload(union, send)
+    client.get(f"/respond/{links_in_outbox()[0]}/")
+    RECEIVED.clear()
+    big = SimpleUploadedFile("plan.pdf", b"%PDF-1.4" + b"x" * (20 * 1024 * 1024))
+    refused = client.post("/respond/", {ACTION: "x", "save": "1", UPLOAD_SURVEY_FILE: big})
+    assert refused.status_code == 400
+    assert "The file is too large: at most 1 MB." in refused.content.decode()
+    assert Response.objects.get(place=union.vaxjo).files.count() == 0
+    # The handler stopped the upload at the limit: the rest was never stored.
+    assert 0 < sum(RECEIVED) <= 1024 * 1024
+
+
+def test_a_replaced_upload_is_deleted_from_disk(client, union, send, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    _survey_with_upload(union, send)
+    client.get(f"/respond/{links_in_outbox()[0]}/")
+    for name in ["first.pdf", "second.pdf"]:
+        saved = client.post(
+            "/respond/",
+            {
+                ACTION: "x",
+                "save": "1",
+                UPLOAD_SURVEY_FILE: SimpleUploadedFile(name, b"%PDF-1.4 " + name.encode()),
+            },
+        )
+        assert saved.status_code == 302
+    stored = [path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()]
+    assert stored == [b"%PDF-1.4 second.pdf"]
 
 
 def test_an_accepted_upload_reaches_the_coordinator_only(
@@ -316,6 +447,42 @@ def test_sending_needs_questions_a_future_deadline_and_contact_persons(union):
         services.survey_send(actor=union.noora, survey=survey, places=[union.vaxjo, union.gdynia])
     assert Survey.objects.get(pk=survey.pk).status == Survey.Status.DRAFT
     assert not Response.objects.filter(survey=survey).exists()
+
+
+def test_a_far_future_deadline_is_refused_with_a_reason(client, union, login):
+    login(client, union.noora)
+    page = client.post(
+        f"/network/{union.network.uuid}/",
+        {
+            "add_survey": "1",
+            "title": "Forever",
+            "deadline": "9999-12-31",
+            "reminder_days_before": 3,
+        },
+    )
+    assert page.status_code == 400
+    assert "The deadline can be at most 730 days from today." in page.content.decode()
+    assert not Survey.objects.filter(title="Forever").exists()
+    # A survey stored with such a deadline earlier is not sent either.
+    survey = make_survey(union)
+    Survey.objects.filter(pk=survey.pk).update(deadline=date(9999, 12, 31))
+    survey.refresh_from_db()
+    with pytest.raises(services.ValidationError, match="at most 730 days"):
+        services.survey_send(actor=union.noora, survey=survey, places=[union.vaxjo])
+    assert Survey.objects.get(pk=survey.pk).status == Survey.Status.DRAFT
+
+
+def test_after_the_idle_timeout_the_respondent_is_told_to_reopen_the_link(client, union, send):
+    send(make_survey(union), [union.vaxjo])
+    token = links_in_outbox()[0]
+    answer(client, token, {ACTION: "Saved before the pause"}, submit=False)
+    with time_machine.travel(timezone.now() + timedelta(minutes=45)):
+        late = client.post("/respond/", {ACTION: "Typed after the pause", "save": "1"})
+        assert "Your session ended after a while without activity" in late.content.decode()
+        assert "This link is not valid" not in late.content.decode()
+        client.get(f"/respond/{token}/")
+        page = client.get("/respond/").content.decode()
+    assert "Saved before the pause" in page
 
 
 def test_another_secretariats_coordinator_cannot_send_or_see_the_survey(client, union, login):
