@@ -14,6 +14,10 @@ Part of the one policy (``samverkan.policy``):
   decides every read, so withdrawn consent ends access on the next request.
 - The receiver accepts, declines or asks for information while the
   referral is open; the sender answers, or withdraws it.
+- An open referral ends (``Referral.Status.ENDED``) once its receiver may no
+  longer get it: the case is closed, kept from the receiver's kind, or the
+  basis is no longer in force (``lapsed_referrals``). Nothing is sent to a
+  receiver about such a referral (``may_reach_receiver``).
 - The directory holds no personal data: everyone logged in reads it; a
   provider organisation keeps its own services and their free places.
 - Teams are known to the case workers of the country; a coordinator or an
@@ -29,9 +33,10 @@ import logging
 from django.db.models import Q, QuerySet
 
 from samverkan.accounts.models import Membership
+from samverkan.cases.models import Case, Consent
 from samverkan.directory.models import Service
 from samverkan.policy.access import CASE_ROLES, CASE_WORKERS, PolicyDenied, can
-from samverkan.policy.cases import LAW_ENFORCEMENT_KINDS
+from samverkan.policy.cases import LAW_ENFORCEMENT_KINDS, kinds_kept_out
 from samverkan.referrals.models import Consultation, Referral, Team
 
 logger = logging.getLogger(__name__)
@@ -64,6 +69,22 @@ def referrals_visible_to(actor: Membership | None) -> QuerySet[Referral]:
     if organisation.kind in LAW_ENFORCEMENT_KINDS:
         referrals = referrals.filter(case__confidential_from_law_enforcement=False)
     return referrals
+
+
+def lapsed_referrals(case: Case) -> QuerySet[Referral]:
+    """The open referrals of ``case`` whose receiver may no longer get them."""
+    referrals = Referral.objects.open().filter(case=case)
+    if case.is_closed:
+        return referrals
+    return referrals.filter(
+        Q(receiver__kind__in=kinds_kept_out(case)) | ~Q(basis__in=Consent.objects.in_force())
+    )
+
+
+def may_reach_receiver(referral: Referral) -> bool:
+    """May the receiver still be told of this referral? Read fresh, never from a cache."""
+    case = Case.objects.get(pk=referral.case_id)
+    return referral.is_open and not lapsed_referrals(case).filter(pk=referral.pk).exists()
 
 
 def relation(actor: Membership | None, referral: Referral) -> str | None:
