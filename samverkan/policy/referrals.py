@@ -33,11 +33,12 @@ import logging
 from django.db.models import Q, QuerySet
 
 from samverkan.accounts.models import Membership
-from samverkan.cases.models import Case, Consent
+from samverkan.cases.models import Case, Consent, Participation
 from samverkan.directory.models import Service
+from samverkan.policy import cases as case_policy
 from samverkan.policy.access import CASE_ROLES, CASE_WORKERS, PolicyDenied, can
 from samverkan.policy.cases import LAW_ENFORCEMENT_KINDS, kinds_kept_out
-from samverkan.referrals.models import Consultation, Referral, Team
+from samverkan.referrals.models import Consultation, Referral, ReferralEvent, Team
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,27 @@ def relation(actor: Membership | None, referral: Referral) -> str | None:
     if referral.receiver_id == actor.organisation_id:
         return RECEIVER
     return SENDER
+
+
+def may_read_message(actor: Membership | None, referral: Referral) -> bool:
+    """The sender reads the message; the receiver only while the participation
+    this referral made is in force (not another way it takes part in the case)."""
+    side = relation(actor, referral)
+    if side == SENDER:
+        return True
+    if side != RECEIVER or referral.status != Referral.Status.ACCEPTED:
+        return False
+    in_force = Participation.objects.filter(
+        pk=referral.participation_id,
+        revoked_at__isnull=True,
+        basis__in=Consent.objects.in_force(),
+    ).exists()
+    return in_force and case_policy.case_access(actor, referral.case).visible
+
+
+def may_read_event_text(side: str, event: ReferralEvent) -> bool:
+    """Why the sender withdrew is its own business: the receiver reads no reason."""
+    return side == SENDER or event.kind != ReferralEvent.Kind.WITHDRAWN
 
 
 def can_on_referral(actor: Membership | None, action: str, referral: Referral) -> bool:

@@ -173,6 +173,8 @@ def referral_accept(*, actor: Membership, referral: Referral) -> Referral:
         .values_list("pk", flat=True)
     )
     referral = _locked(actor, referral, "referral.accept")
+    if referral.service_id is not None and not referral.service.is_active:
+        raise ValidationError(_("That service is no longer offered."))
     if referral.service_id is not None:
         service_take_place(referral.service)
     participation = case_services.join_by_referral(

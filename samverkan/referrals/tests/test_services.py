@@ -324,3 +324,60 @@ def test_the_demo_shows_referrals_teams_and_mapping():
     call_command("demo", stdout=StringIO())
     assert Referral.objects.count() == 2
     assert AuditEntry.objects.count() == entries + 1
+
+
+def test_the_message_closes_once_the_referrals_own_participation_is_revoked():
+    lead, worker, case, basis, service = shelter_world()
+    referral = refer(lead, case, basis, service=service)
+    services.referral_accept(actor=worker, referral=referral)
+    # The shelter also takes part through a plain share, for another purpose's sake.
+    case_services.share_case(
+        actor=lead,
+        case=case,
+        organisation=worker.organisation,
+        purpose=Purpose.ASSISTANCE,
+        categories=[C.CONTACT],
+        basis=basis,
+    )
+    referral.refresh_from_db()
+    case_services.revoke_share(actor=lead, case=case, participation=referral.participation)
+
+    assert case_policy.case_access(worker, case).visible
+    detail = selectors.referral_detail(worker, referral.uuid)
+    assert detail.message is None
+    assert selectors.referral_detail(lead, referral.uuid).message == MESSAGE
+
+
+def test_the_receiver_reads_no_withdrawal_reason():
+    lead, worker, case, basis, service = shelter_world()
+    referral = refer(lead, case, basis, service=service)
+    services.referral_withdraw(actor=lead, referral=referral, text="canary-reason: she went home")
+    seen = selectors.referral_detail(worker, referral.uuid)
+    assert [(event.kind, text) for event, text in seen.events] == [
+        ("sent", ""),
+        ("withdrawn", ""),
+    ]
+    own = selectors.referral_detail(lead, referral.uuid)
+    assert own.events[-1][1] == "canary-reason: she went home"
+
+
+def test_reading_a_referral_is_found_under_its_case_in_the_audit_log():
+    from samverkan.audit.selectors import audit_entry_list
+
+    lead, worker, case, basis, service = shelter_world()
+    referral = refer(lead, case, basis, service=service)
+    selectors.referral_detail(worker, referral.uuid)
+    auditor = case_factories.member(worker.organisation, Role.AUDITOR)
+    found = audit_entry_list(actor=auditor, object_id=str(case.uuid))
+    viewed = [entry for entry in found if entry.action == "referral.viewed"]
+    assert [entry.actor_user_id for entry in viewed] == [worker.user_id]
+
+
+def test_a_service_no_longer_offered_cannot_be_accepted_into():
+    lead, worker, case, basis, service = shelter_world()
+    referral = refer(lead, case, basis, service=service)
+    Service.objects.filter(pk=service.pk).update(is_active=False)
+    with pytest.raises(ValidationError, match="no longer offered"):
+        services.referral_accept(actor=worker, referral=referral)
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.SENT
+    assert not Participation.objects.filter(organisation=worker.organisation).exists()
