@@ -194,6 +194,9 @@ class ReferralDetailView(APIView):
 class ReferralActionSerializer(StrictSerializer):
     reason = serializers.ChoiceField(choices=DeclineReason.choices, required=False)
     text = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    confirmed = serializers.BooleanField(
+        required=False, default=False, help_text="Answer although likely identifiers were flagged."
+    )
 
 
 ACTIONS = {
@@ -207,7 +210,10 @@ ACTIONS = {
         actor=actor, referral=referral, question=data.get("text", "")
     ),
     "answer": lambda actor, referral, data: services.referral_answer(
-        actor=actor, referral=referral, answer=data.get("text", "")
+        actor=actor,
+        referral=referral,
+        answer=data.get("text", ""),
+        confirmed=data.get("confirmed", False),
     ),
     "withdraw": lambda actor, referral, data: services.referral_withdraw(
         actor=actor, referral=referral, text=data.get("text", "")

@@ -25,6 +25,7 @@ from samverkan.directory.services import service_take_place
 from samverkan.policy import cases as case_policy
 from samverkan.policy import referrals as referral_policy
 from samverkan.policy.access import PolicyDenied
+from samverkan.referrals.identifiers import LABELS, likely_identifiers
 from samverkan.referrals.models import DeclineReason, Referral, ReferralEvent, Urgency
 
 TEXT_MAX = 5000
@@ -231,14 +232,32 @@ def referral_request_information(
 
 
 @transaction.atomic
-def referral_answer(*, actor: Membership, referral: Referral, answer: str) -> Referral:
-    """The sender answers the receiver's question; the referral awaits a decision again."""
+def referral_answer(
+    *, actor: Membership, referral: Referral, answer: str, confirmed: bool = False
+) -> Referral:
+    """The sender answers the receiver's question; the referral awaits a decision again.
+
+    The receiver has not accepted yet, so the answer is checked for likely
+    identifiers as an anonymous consultation is, and sent only once confirmed."""
     referral = _locked(actor, referral, "referral.answer")
     answer = _text(answer, required=True, field="answer")
+    kinds = likely_identifiers(answer)
+    if kinds and not confirmed:
+        message = _(
+            "This looks like personal data (%(kinds)s). Remove it, or confirm that it "
+            "identifies nobody."
+        )
+        labels = ", ".join(str(LABELS[kind]) for kind in kinds)
+        raise ValidationError({"answer": message % {"kinds": labels}})
     referral.status = Referral.Status.SENT
     referral.save(update_fields=["status"])
     _event(referral, ReferralEvent.Kind.INFORMATION_GIVEN, actor, answer)
-    audit_record(action="referral.information_given", actor=actor, target=referral)
+    audit_record(
+        action="referral.information_given",
+        actor=actor,
+        target=referral,
+        flags=[f"flagged:{kind}" for kind in kinds],
+    )
     return referral
 
 

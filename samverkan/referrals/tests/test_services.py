@@ -381,3 +381,31 @@ def test_a_service_no_longer_offered_cannot_be_accepted_into():
         services.referral_accept(actor=worker, referral=referral)
     assert Referral.objects.get(pk=referral.pk).status == Referral.Status.SENT
     assert not Participation.objects.filter(organisation=worker.organisation).exists()
+
+
+def test_an_answer_that_looks_like_personal_data_needs_confirming(client):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from conftest import login_as
+
+    lead, worker, case, basis, service = shelter_world()
+    referral = refer(lead, case, basis, service=service)
+    services.referral_request_information(
+        actor=worker, referral=referral, question="How can we reach her?"
+    )
+    answer = "Call her on +46 70 123 45 67"
+    with pytest.raises(ValidationError, match="a phone number"):
+        services.referral_answer(actor=lead, referral=referral, answer=answer)
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.INFORMATION_REQUESTED
+    TOTP.activate(lead.user, generate_totp_secret())
+    login_as(client, lead)
+    url = f"/api/v1/referrals/{referral.uuid}/answer/"
+    refused = client.post(url, {"text": answer}, content_type="application/json")
+    assert refused.status_code == 400 and "a phone number" in str(refused.json())
+    page = client.post(f"/referrals/{referral.uuid}/answer/", {"answer": answer})
+    assert page.status_code == 400 and "a phone number" in page.content.decode()
+    sent = client.post(url, {"text": answer, "confirmed": True}, content_type="application/json")
+    assert sent.status_code == 200
+    assert ReferralEvent.objects.filter(referral=referral, kind="information_given").count() == 1
+    entry = AuditEntry.objects.get(action="referral.information_given")
+    assert entry.flags == ["flagged:phone"]
