@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from samverkan.accounts.models import Membership
@@ -26,7 +26,8 @@ def audit_entry_list(
     if action:
         entries = entries.filter(action__startswith=action)
     if object_id:
-        entries = entries.filter(object_id=object_id)
+        # Entries about a case's referrals name the case in a flag: they count too.
+        entries = entries.filter(Q(object_id=object_id) | Q(flags__contains=[f"case:{object_id}"]))
     if date_from:
         entries = entries.filter(
             created_at__gte=timezone.make_aware(datetime.combine(date_from, time.min))

@@ -622,8 +622,17 @@ def withdraw_consent(*, actor: Membership, case: Case, consent: Consent) -> None
     consent.withdrawn_at = timezone.now()
     consent.withdrawn_by = actor
     consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    _end_lapsed_referrals(actor, case)
     _event(case, actor, CaseEvent.Kind.CONSENT_WITHDRAWN)
     audit_record(action="case.consent_withdrawn", actor=actor, target=case)
+
+
+def _end_lapsed_referrals(actor: Membership, case: Case) -> None:
+    # Before the caller's audit entry (the lock order of referrals.services).
+    # Imported here: referrals build on cases, not the other way round.
+    from samverkan.referrals.services import end_lapsed_referrals
+
+    end_lapsed_referrals(actor=actor, case=case)
 
 
 @transaction.atomic
@@ -643,6 +652,7 @@ def set_confidential_from_law_enforcement(
             organisation__kind__in=case_policy.kinds_kept_out(case),
             revoked_at__isnull=True,
         ).update(revoked_at=timezone.now(), revoked_by=actor)
+    _end_lapsed_referrals(actor, case)
     kind = CaseEvent.Kind.CONFIDENTIAL_SET if confidential else CaseEvent.Kind.CONFIDENTIAL_LIFTED
     _event(case, actor, kind)
     audit_record(action=f"case.{kind}", actor=actor, target=case)
@@ -749,6 +759,7 @@ def close_case(
     case.outcome = outcome
     case.outcome_country = outcome_country if outcome == workflow.Outcome.RETURN else ""
     case.save(update_fields=["closed_at", "outcome", "outcome_country"])
+    _end_lapsed_referrals(actor, case)
     _record(case, actor, workflow.RULES[MilestoneKind.CLOSED], closed_on, evidence, config)
     audit_record(action="case.closed", actor=actor, target=case, reason=outcome)
     return case

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from samverkan.cases.models import ExploitationForm
-from samverkan.directory.models import ServiceKind, TargetGroup
+from samverkan.directory.models import CAPACITY_MAX, ServiceKind, TargetGroup
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
@@ -42,7 +42,10 @@ class ServiceForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=ServiceKind.choices)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Description"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     municipality = forms.CharField(label=_("Municipality"), max_length=100)
     serves = forms.MultipleChoiceField(
@@ -58,15 +61,21 @@ class ServiceForm(forms.Form):
         label=_("Places"),
         required=False,
         min_value=0,
+        max_value=CAPACITY_MAX,
         help_text=_("Leave empty for a service without places."),
     )
     phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+    website = forms.URLField(
+        label=_("Website"), max_length=200, required=False, assume_scheme="https"
+    )
     is_public = forms.BooleanField(
         label=_("Show on the public help pages"),
         required=False,
-        help_text=_("Only services people may contact themselves. Never a shelter's address."),
+        help_text=_(
+            "Only services people may contact themselves. Never a shelter or safe house: "
+            "publish its intake helpline."
+        ),
     )
 
 

@@ -1,16 +1,35 @@
-"""The public help pages: no login, no cookies of their own, nothing loaded from
-elsewhere, and a quick-exit button. Nothing is audited: nobody is identified."""
+"""The public help pages: no login, no cookie at all, nothing loaded from
+elsewhere, and a quick-exit button. Nothing is audited: nobody is identified.
+
+The language is chosen by a plain link (``?lang=sv``), never remembered: a
+cookie would stay on the visitor's device for whoever looks at it next."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from samverkan.accounts.models import Country
 from samverkan.directory import selectors
 from samverkan.directory.models import ServiceKind
+
+
+def _render(request, template: str, context: dict):
+    names = dict(settings.LANGUAGES)
+    language = request.GET.get("lang", "")
+    if language not in names:
+        language = translation.get_language()
+    context = {
+        **context,
+        "lang": language,
+        "languages": [(code, translation.get_language_info(code)["name_local"]) for code in names],
+        "exit_url": settings.QUICK_EXIT_URL,
+    }
+    with translation.override(language):
+        return _private(render(request, template, context))
 
 
 def _private(response):
@@ -24,8 +43,7 @@ def _private(response):
 def help_index(request):
     names = dict(Country.choices)
     countries = [(code, names[code]) for code in selectors.public_countries() if code in names]
-    context = {"countries": countries, "exit_url": settings.QUICK_EXIT_URL}
-    return _private(render(request, "directory/help_index.html", context))
+    return _render(request, "directory/help_index.html", {"countries": countries})
 
 
 @require_GET
@@ -45,6 +63,5 @@ def help_country(request, country):
         "municipality": municipality,
         "helplines": [service for service in found if service.kind == ServiceKind.HELPLINE],
         "services": [service for service in found if service.kind != ServiceKind.HELPLINE],
-        "exit_url": settings.QUICK_EXIT_URL,
     }
-    return _private(render(request, "directory/help_country.html", context))
+    return _render(request, "directory/help_country.html", context)

@@ -11,7 +11,9 @@ Import: the same shape (or a bare list of services). Providers are matched
 by name to organisations already on the platform, in the importing country;
 a service of an unknown organisation, or without a kind we know, is
 skipped and reported. Re-importing updates the services it made before
-(their HSDS id is our uuid).
+(their HSDS id is our uuid), but never a service of another provider or
+another country that the file happens to name. A value of the wrong type,
+or beyond a field's limits, skips its entry with the reason.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from samverkan.accounts.models import Organisation
 from samverkan.audit.services import audit_record
-from samverkan.directory.models import Service, ServiceKind, TargetGroup
+from samverkan.directory.models import CAPACITY_MAX, Service, ServiceKind, TargetGroup
 
 KIND_VOCABULARY = "samverkan:service-kind"
 GROUP_VOCABULARY = "samverkan:serves"
@@ -229,12 +232,17 @@ def import_services(data, *, country: str) -> ImportReport:
         if not isinstance(row, dict) or not row.get("name"):
             report.skipped.append(f"{label}: no name")
             continue
-        organisation = row.get("organization") or {}
-        provider = providers.get(str(organisation.get("name") or "").casefold())
-        if provider is None:
-            report.skipped.append(f"{label}: organisation not on the platform")
+        try:
+            organisation = row.get("organization") or {}
+            provider = providers.get(str(organisation.get("name") or "").casefold())
+            if provider is None:
+                report.skipped.append(f"{label}: organisation not on the platform")
+                continue
+            values = _values(row, provider, country)
+        except (AttributeError, TypeError, ValueError):
+            # A list where an object belongs, a word where a number does.
+            report.skipped.append(f"{label}: a value of the wrong type")
             continue
-        values = _values(row, provider, country)
         if not values["kind"] or not values["municipality"]:
             report.skipped.append(f"{label}: no known kind or no municipality")
             continue
@@ -242,7 +250,25 @@ def import_services(data, *, country: str) -> ImportReport:
             service_uuid = uuid.UUID(str(row.get("id")))
         except ValueError:
             service_uuid = uuid.uuid4()
-        _service, created = Service.objects.update_or_create(uuid=service_uuid, defaults=values)
+        service = Service.objects.filter(uuid=service_uuid).first()
+        if service is not None and (
+            service.provider_id != provider.pk or service.country != country
+        ):
+            report.skipped.append(f"{label}: its id names a service of another provider")
+            continue
+        created = service is None
+        service = service or Service(uuid=service_uuid)
+        for name, value in values.items():
+            setattr(service, name, value)
+        try:
+            if (service.capacity or 0) > CAPACITY_MAX:
+                raise ValidationError({"capacity": "too many places"})
+            service.full_clean()
+        except ValidationError as error:
+            fields = ", ".join(sorted(getattr(error, "error_dict", {}))) or "a value"
+            report.skipped.append(f"{label}: not valid ({fields})")
+            continue
+        service.save()
         if created:
             report.created += 1
         else:

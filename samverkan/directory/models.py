@@ -34,6 +34,13 @@ class ServiceKind(models.TextChoices):
     RETURN = "return", _("Return and reintegration")
 
 
+# Never on the public help pages: where people in danger stay. The public
+# reaches them through an intake helpline instead.
+UNLISTED_KINDS = frozenset({ServiceKind.SHELTER, ServiceKind.SAFE_HOUSE})
+# More places than any one service has: a typing slip, not a number to store.
+CAPACITY_MAX = 10_000
+
+
 class TargetGroup(models.TextChoices):
     WOMEN = "women", _("Women")
     MEN = "men", _("Men")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from samverkan.accounts.models import Membership
-from samverkan.directory.models import Service
+from samverkan.directory.models import UNLISTED_KINDS, Service
 from samverkan.policy import access as policy
 from samverkan.policy import referrals as referral_policy
 
@@ -63,25 +63,22 @@ def service_for_change(actor: Membership, service_uuid) -> Service:
     return service
 
 
+def _public():
+    # A shelter or safe house marked public before that was refused stays off.
+    return Service.objects.active().filter(is_public=True).exclude(kind__in=UNLISTED_KINDS)
+
+
 def public_services(country: str, municipality: str = "") -> list[Service]:
     """What the public help pages show: services their providers marked public."""
-    services = Service.objects.active().filter(is_public=True, country=country)
+    services = _public().filter(country=country)
     if municipality:
         services = services.filter(municipality=municipality)
     return list(services)
 
 
 def public_countries() -> list[str]:
-    return sorted(
-        set(Service.objects.active().filter(is_public=True).values_list("country", flat=True))
-    )
+    return sorted(set(_public().values_list("country", flat=True)))
 
 
 def public_municipalities(country: str) -> list[str]:
-    return sorted(
-        set(
-            Service.objects.active()
-            .filter(is_public=True, country=country)
-            .values_list("municipality", flat=True)
-        )
-    )
+    return sorted(set(_public().filter(country=country).values_list("municipality", flat=True)))

@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 
 from samverkan.accounts.models import Membership
 from samverkan.audit.services import audit_record
-from samverkan.directory.models import Service, ServiceKind, TargetGroup
+from samverkan.directory.models import (
+    CAPACITY_MAX,
+    UNLISTED_KINDS,
+    Service,
+    ServiceKind,
+    TargetGroup,
+)
 from samverkan.policy.access import PolicyDenied
 from samverkan.policy.referrals import can_manage_service
 
@@ -43,6 +49,18 @@ def _clean(values: dict) -> dict:
     capacity = values.get("capacity")
     if capacity is not None and capacity < 0:
         raise ValidationError({"capacity": _("The number of places cannot be below zero.")})
+    if capacity is not None and capacity > CAPACITY_MAX:
+        message = _("A service has at most %(most)d places.")
+        raise ValidationError({"capacity": message % {"most": CAPACITY_MAX}})
+    if values.get("is_public") and values["kind"] in UNLISTED_KINDS:
+        raise ValidationError(
+            {
+                "is_public": _(
+                    "A shelter or safe house is never shown on the public help pages: "
+                    "publish its intake helpline instead."
+                )
+            }
+        )
     values["serves"] = sorted(set(values.get("serves") or []))
     values["languages"] = sorted({code.strip().lower() for code in values.get("languages") or []})
     return values
@@ -54,13 +72,16 @@ def service_create(*, actor: Membership, **values) -> Service:
     if not can_manage_service(actor):
         raise PolicyDenied
     values = _clean({name: values.get(name) for name in SERVICE_FIELDS if name in values})
-    service = Service.objects.create(
+    service = Service(
         provider=actor.organisation,
         country=actor.organisation.country,
         free_places=values.get("capacity"),
         availability_updated_at=timezone.now(),
         **values,
     )
+    # The model's own limits (lengths, the database's integer range) as a message, not a 500.
+    service.full_clean()
+    service.save()
     audit_record(action="service.created", actor=actor, target=service)
     return service
 

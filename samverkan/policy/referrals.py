@@ -14,6 +14,10 @@ Part of the one policy (``samverkan.policy``):
   decides every read, so withdrawn consent ends access on the next request.
 - The receiver accepts, declines or asks for information while the
   referral is open; the sender answers, or withdraws it.
+- An open referral ends (``Referral.Status.ENDED``) once its receiver may no
+  longer get it: the case is closed, kept from the receiver's kind, or the
+  basis is no longer in force (``lapsed_referrals``). Nothing is sent to a
+  receiver about such a referral (``may_reach_receiver``).
 - The directory holds no personal data: everyone logged in reads it; a
   provider organisation keeps its own services and their free places.
 - Teams are known to the case workers of the country; a coordinator or an
@@ -29,10 +33,12 @@ import logging
 from django.db.models import Q, QuerySet
 
 from samverkan.accounts.models import Membership
+from samverkan.cases.models import Case, Consent, Participation
 from samverkan.directory.models import Service
+from samverkan.policy import cases as case_policy
 from samverkan.policy.access import CASE_ROLES, CASE_WORKERS, PolicyDenied, can
-from samverkan.policy.cases import LAW_ENFORCEMENT_KINDS
-from samverkan.referrals.models import Consultation, Referral, Team
+from samverkan.policy.cases import LAW_ENFORCEMENT_KINDS, kinds_kept_out
+from samverkan.referrals.models import Consultation, Referral, ReferralEvent, Team
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +72,22 @@ def referrals_visible_to(actor: Membership | None) -> QuerySet[Referral]:
     return referrals
 
 
+def lapsed_referrals(case: Case) -> QuerySet[Referral]:
+    """The open referrals of ``case`` whose receiver may no longer get them."""
+    referrals = Referral.objects.open().filter(case=case)
+    if case.is_closed:
+        return referrals
+    return referrals.filter(
+        Q(receiver__kind__in=kinds_kept_out(case)) | ~Q(basis__in=Consent.objects.in_force())
+    )
+
+
+def may_reach_receiver(referral: Referral) -> bool:
+    """May the receiver still be told of this referral? Read fresh, never from a cache."""
+    case = Case.objects.get(pk=referral.case_id)
+    return referral.is_open and not lapsed_referrals(case).filter(pk=referral.pk).exists()
+
+
 def relation(actor: Membership | None, referral: Referral) -> str | None:
     """Sender, receiver or nothing; the same for every membership of one organisation."""
     if not referrals_visible_to(actor).filter(pk=referral.pk).exists():
@@ -73,6 +95,27 @@ def relation(actor: Membership | None, referral: Referral) -> str | None:
     if referral.receiver_id == actor.organisation_id:
         return RECEIVER
     return SENDER
+
+
+def may_read_message(actor: Membership | None, referral: Referral) -> bool:
+    """The sender reads the message; the receiver only while the participation
+    this referral made is in force (not another way it takes part in the case)."""
+    side = relation(actor, referral)
+    if side == SENDER:
+        return True
+    if side != RECEIVER or referral.status != Referral.Status.ACCEPTED:
+        return False
+    in_force = Participation.objects.filter(
+        pk=referral.participation_id,
+        revoked_at__isnull=True,
+        basis__in=Consent.objects.in_force(),
+    ).exists()
+    return in_force and case_policy.case_access(actor, referral.case).visible
+
+
+def may_read_event_text(side: str, event: ReferralEvent) -> bool:
+    """Why the sender withdrew is its own business: the receiver reads no reason."""
+    return side == SENDER or event.kind != ReferralEvent.Kind.WITHDRAWN
 
 
 def can_on_referral(actor: Membership | None, action: str, referral: Referral) -> bool:

@@ -18,7 +18,13 @@ from samverkan.cases.models import Category, Consent, ExploitationForm, Purpose
 from samverkan.directory import hsds, mapping
 from samverkan.directory import selectors as directory_selectors
 from samverkan.directory import services as directory_services
-from samverkan.directory.models import Service, ServiceKind, SituationMapping, TargetGroup
+from samverkan.directory.models import (
+    CAPACITY_MAX,
+    Service,
+    ServiceKind,
+    SituationMapping,
+    TargetGroup,
+)
 from samverkan.policy import referrals as referral_policy
 from samverkan.referrals import selectors, services, team_services
 from samverkan.referrals.identifiers import LABELS
@@ -188,6 +194,9 @@ class ReferralDetailView(APIView):
 class ReferralActionSerializer(StrictSerializer):
     reason = serializers.ChoiceField(choices=DeclineReason.choices, required=False)
     text = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    confirmed = serializers.BooleanField(
+        required=False, default=False, help_text="Answer although likely identifiers were flagged."
+    )
 
 
 ACTIONS = {
@@ -201,7 +210,10 @@ ACTIONS = {
         actor=actor, referral=referral, question=data.get("text", "")
     ),
     "answer": lambda actor, referral, data: services.referral_answer(
-        actor=actor, referral=referral, answer=data.get("text", "")
+        actor=actor,
+        referral=referral,
+        answer=data.get("text", ""),
+        confirmed=data.get("confirmed", False),
     ),
     "withdraw": lambda actor, referral, data: services.referral_withdraw(
         actor=actor, referral=referral, text=data.get("text", "")
@@ -334,10 +346,12 @@ class ServiceInputSerializer(StrictSerializer):
     )
     hours = serializers.CharField(max_length=200, required=False, default="")
     accessibility = serializers.CharField(max_length=300, required=False, default="")
-    capacity = serializers.IntegerField(min_value=0, required=False, allow_null=True, default=None)
+    capacity = serializers.IntegerField(
+        min_value=0, max_value=CAPACITY_MAX, required=False, allow_null=True, default=None
+    )
     phone = serializers.CharField(max_length=50, required=False, default="")
-    email = serializers.EmailField(required=False, default="")
-    website = serializers.URLField(required=False, default="")
+    email = serializers.EmailField(max_length=254, required=False, default="")
+    website = serializers.URLField(max_length=200, required=False, default="")
     is_public = serializers.BooleanField(required=False, default=False)
 
 

@@ -93,6 +93,11 @@ class AnswerForm(forms.Form):
             "The receiver has not accepted yet: answer without anything that identifies the person."
         ),
     )
+    confirmed = forms.BooleanField(
+        label=_("I have checked: this identifies nobody"),
+        required=False,
+        help_text=_("Only needed when the text was flagged."),
+    )
 
 
 class WithdrawForm(forms.Form):

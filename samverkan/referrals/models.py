@@ -54,6 +54,8 @@ class Referral(Sealed):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        # Closed by the platform: the case closed, or the receiver may no longer have it.
+        ENDED = "ended", _("Ended: it may no longer reach the receiver")
 
     OPEN_STATUSES = (Status.SENT, Status.INFORMATION_REQUESTED)
 
@@ -125,6 +127,7 @@ class ReferralEvent(Sealed):
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         REMINDED = "reminded", _("Reminder sent")
+        ENDED = "ended", _("Ended: the case was closed, kept from the receiver or its basis lapsed")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -73,15 +73,20 @@ def referral_detail(actor: Membership, referral_uuid) -> ReferralDetail:
     referral = referral_policy.access_referral(actor, referral_uuid)
     relation = referral_policy.relation(actor, referral)
     case_access = case_policy.case_access(actor, referral.case)
-    # The receiver reads the message only while it takes part in the case.
-    message_open = relation == referral_policy.SENDER or (
-        referral.status == Referral.Status.ACCEPTED and case_access.visible
-    )
+    message_open = referral_policy.may_read_message(actor, referral)
     events = list(referral.events.select_related("organisation"))
     detail = ReferralDetail(
         referral=referral,
         relation=relation,
-        events=[(event, event.unseal("text") or "") for event in events],
+        events=[
+            (
+                event,
+                (event.unseal("text") or "")
+                if referral_policy.may_read_event_text(relation, event)
+                else "",
+            )
+            for event in events
+        ],
         message=(referral.unseal("message") or "") if message_open else None,
         case_visible=case_access.visible,
         basis_in_force=Consent.objects.in_force().filter(pk=referral.basis_id).exists(),
@@ -96,7 +101,8 @@ def referral_detail(actor: Membership, referral_uuid) -> ReferralDetail:
         actor=actor,
         target=referral,
         categories=[Category.METADATA] + ([Category.NOTES] if message_open else []),
-        flags=[f"as:{relation}"],
+        # The case too, so that "who looked at case X" finds this read.
+        flags=[f"as:{relation}", f"case:{referral.case.uuid}"],
     )
     return detail
 

@@ -25,6 +25,7 @@ from samverkan.directory.services import service_take_place
 from samverkan.policy import cases as case_policy
 from samverkan.policy import referrals as referral_policy
 from samverkan.policy.access import PolicyDenied
+from samverkan.referrals.identifiers import LABELS, likely_identifiers
 from samverkan.referrals.models import DeclineReason, Referral, ReferralEvent, Urgency
 
 TEXT_MAX = 5000
@@ -129,6 +130,9 @@ STATUS_REFUSALS = {
         "More information was asked for: wait for the sender's answer."
     ),
     Referral.Status.SENT: gettext_lazy("The referral is waiting for the receiver's answer."),
+    Referral.Status.ENDED: gettext_lazy(
+        "The referral has ended: the case was closed or may no longer be shared this way."
+    ),
 }
 
 
@@ -159,8 +163,21 @@ def _respond(referral: Referral, actor: Membership, status: str, **fields) -> No
 @transaction.atomic
 def referral_accept(*, actor: Membership, referral: Referral) -> Referral:
     """The receiver accepts: it takes part in the case for exactly the referral's
-    categories (if the basis still allows them) and takes one free place."""
+    categories (if the basis still allows them) and takes one free place.
+
+    Locks in the one order every write here keeps: case, referral, service,
+    audit head (a provider changing its free places locks service, audit
+    head), so that no two of them wait on each other."""
+    list(
+        Case.objects.select_for_update()
+        .filter(pk__in=Referral.objects.filter(pk=referral.pk).values("case_id"))
+        .values_list("pk", flat=True)
+    )
     referral = _locked(actor, referral, "referral.accept")
+    if referral.service_id is not None and not referral.service.is_active:
+        raise ValidationError(_("That service is no longer offered."))
+    if referral.service_id is not None:
+        service_take_place(referral.service)
     participation = case_services.join_by_referral(
         actor=actor,
         case=referral.case,
@@ -168,8 +185,6 @@ def referral_accept(*, actor: Membership, referral: Referral) -> Referral:
         categories=referral.categories,
         basis=referral.basis,
     )
-    if referral.service_id is not None:
-        service_take_place(referral.service)
     _respond(referral, actor, Referral.Status.ACCEPTED, participation=participation)
     _event(referral, ReferralEvent.Kind.ACCEPTED, actor)
     audit_record(
@@ -217,14 +232,32 @@ def referral_request_information(
 
 
 @transaction.atomic
-def referral_answer(*, actor: Membership, referral: Referral, answer: str) -> Referral:
-    """The sender answers the receiver's question; the referral awaits a decision again."""
+def referral_answer(
+    *, actor: Membership, referral: Referral, answer: str, confirmed: bool = False
+) -> Referral:
+    """The sender answers the receiver's question; the referral awaits a decision again.
+
+    The receiver has not accepted yet, so the answer is checked for likely
+    identifiers as an anonymous consultation is, and sent only once confirmed."""
     referral = _locked(actor, referral, "referral.answer")
     answer = _text(answer, required=True, field="answer")
+    kinds = likely_identifiers(answer)
+    if kinds and not confirmed:
+        message = _(
+            "This looks like personal data (%(kinds)s). Remove it, or confirm that it "
+            "identifies nobody."
+        )
+        labels = ", ".join(str(LABELS[kind]) for kind in kinds)
+        raise ValidationError({"answer": message % {"kinds": labels}})
     referral.status = Referral.Status.SENT
     referral.save(update_fields=["status"])
     _event(referral, ReferralEvent.Kind.INFORMATION_GIVEN, actor, answer)
-    audit_record(action="referral.information_given", actor=actor, target=referral)
+    audit_record(
+        action="referral.information_given",
+        actor=actor,
+        target=referral,
+        flags=[f"flagged:{kind}" for kind in kinds],
+    )
     return referral
 
 
@@ -239,14 +272,32 @@ def referral_withdraw(*, actor: Membership, referral: Referral, text: str = "") 
     return referral
 
 
+def end_lapsed_referrals(*, actor: Membership, case: Case) -> None:
+    """End every open referral of ``case`` its receiver may no longer get (the
+    policy's ``lapsed_referrals``). The caller holds the case's lock and has
+    written no audit entry yet (see ``referral_accept`` for the lock order)."""
+    # All locked before the first audit entry: the audit head is always taken last.
+    for referral in list(referral_policy.lapsed_referrals(case).select_for_update()):
+        referral.status = Referral.Status.ENDED
+        referral.save(update_fields=["status"])
+        _event(referral, ReferralEvent.Kind.ENDED, actor)
+        audit_record(
+            action="referral.ended", actor=actor, target=referral, flags=[f"case:{case.uuid}"]
+        )
+
+
 def claim_reminder(referral_id: int) -> Referral | None:
-    """Claim the one reminder of a referral still unanswered; None if there is nothing to send."""
-    claimed = Referral.objects.filter(
-        pk=referral_id, status=Referral.Status.SENT, reminded_at__isnull=True
-    ).update(reminded_at=timezone.now())
-    if not claimed:
+    """Claim the one reminder of a referral still unanswered; None if there is nothing
+    to send, also when the receiver may no longer get the referral."""
+    referral = (
+        Referral.objects.select_for_update()
+        .filter(pk=referral_id, status=Referral.Status.SENT, reminded_at__isnull=True)
+        .first()
+    )
+    if referral is None or not referral_policy.may_reach_receiver(referral):
         return None
-    referral = Referral.objects.select_related("receiver").get(pk=referral_id)
+    referral.reminded_at = timezone.now()
+    referral.save(update_fields=["reminded_at"])
     _event(referral, ReferralEvent.Kind.REMINDED, None)
     audit_record(action="referral.reminded", target=referral)
     return referral

@@ -39,16 +39,17 @@ def _mail_receiver(referral, *, reminder: bool) -> None:
 
 @task()
 def tell_receiver(referral_id: int, reminder: bool) -> None:
+    from samverkan.policy.referrals import may_reach_receiver
     from samverkan.referrals.models import Referral
 
-    referral = Referral.objects.filter(pk=referral_id).first()
-    if referral is not None and referral.is_open:
+    referral = Referral.objects.select_related("receiver").filter(pk=referral_id).first()
+    if referral is not None and may_reach_receiver(referral):
         _mail_receiver(referral, reminder=reminder)
 
 
 @task()
 def remind_unanswered(referral_id: int) -> bool:
-    """Remind once; a referral answered, withdrawn or already reminded gets nothing."""
+    """Remind once; a referral answered, withdrawn, ended or already reminded gets nothing."""
     from samverkan.referrals.services import claim_reminder
 
     # Claimed and committed first: a reminder is sent at most once.

@@ -1,8 +1,10 @@
 """The directory in and out as Open Referral HSDS."""
 
 import json
+import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from conftest import login_as
@@ -118,3 +120,67 @@ def test_the_export_page_downloads_the_directory(client, directory):
         "Skyddat boende",
         "Stödsamtal",
     }
+
+
+def test_wrong_typed_values_and_limits_skip_their_entry_with_the_reason(directory):
+    exported = hsds.export_services(Service.objects.all())
+    shelter = next(item for item in exported["contents"] if item.get("capacities"))
+    good = next(item for item in exported["contents"] if not item.get("capacities"))
+    wrong_capacity = dict(shelter, capacities=[dict(shelter["capacities"][0], maximum="many")])
+    listed_organisation = dict(good, id=str(uuid.uuid4()), organization=["a", "list"])
+    huge = dict(
+        shelter, id=str(uuid.uuid4()), capacities=[dict(shelter["capacities"][0], maximum=10**10)]
+    )
+    Service.objects.all().delete()
+    report = hsds.import_services([wrong_capacity, listed_organisation, huge, good], country="SE")
+    assert report.skipped == [
+        "#1: a value of the wrong type",
+        "#2: a value of the wrong type",
+        "#3: not valid (capacity)",
+    ]
+    assert report.created == 1 and list(Service.objects.values_list("name", flat=True)) == [
+        good["name"]
+    ]
+
+
+def test_an_import_never_overwrites_a_service_of_another_provider(directory):
+    other = case_factories.member(
+        case_factories.organisation(Organisation.Kind.SHELTER, name="Another shelter"),
+        Role.SERVICE_PROVIDER,
+    )
+    theirs = services.service_create(
+        actor=other, name="Their service", kind=ServiceKind.MEDICAL, municipality="Lund"
+    )
+    exported = hsds.export_services(Service.objects.filter(provider=directory.organisation))
+    hijack = dict(exported["contents"][0], id=str(theirs.uuid))
+    report = hsds.import_services([hijack], country="SE")
+    assert report.skipped == ["#1: its id names a service of another provider"]
+    theirs.refresh_from_db()
+    assert (theirs.name, theirs.provider_id) == ("Their service", other.organisation_id)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("capacity", 10**10), ("website", "https://example.org/" + "a" * 200)],
+)
+def test_values_beyond_a_fields_limits_get_a_message_not_a_500(client, field, value):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    provider = case_factories.member(
+        case_factories.organisation(Organisation.Kind.NGO), Role.SERVICE_PROVIDER
+    )
+    TOTP.activate(provider.user, generate_totp_secret())
+    login_as(client, provider)
+    data = {"name": "Legal desk", "kind": ServiceKind.LEGAL_AID, "municipality": "Lund"}
+    page = client.post("/directory/new/", {**data, field: value})
+    assert page.status_code == 400
+    api = client.post("/api/v1/services/", {**data, field: value}, content_type="application/json")
+    assert api.status_code == 400
+    assert list(api.json()["error"]["fields"]) == [field]
+    with pytest.raises(ValidationError):
+        services.service_create(actor=provider, **data, **{field: value})
+    public = client.post(
+        "/directory/new/", {**data, "kind": ServiceKind.SAFE_HOUSE, "is_public": "on"}
+    )
+    assert public.status_code == 400 and "intake helpline" in public.content.decode()
+    assert not Service.objects.exists()

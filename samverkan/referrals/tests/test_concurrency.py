@@ -6,15 +6,18 @@ Exactly as many win as there were free places; the others are told there is
 no place left, and leave no participation behind.
 """
 
+import time
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
 from samverkan.accounts.models import Organisation, Role
 from samverkan.audit.verification import chain_verify
+from samverkan.cases import services as case_services
 from samverkan.cases.models import Participation, Purpose
 from samverkan.cases.tests import factories as case_factories
-from samverkan.cases.tests.test_concurrency import race
+from samverkan.cases.tests.test_concurrency import race, refusals_only
 from samverkan.directory import services as directory_services
 from samverkan.directory.models import Service
 from samverkan.referrals import services
@@ -90,3 +93,52 @@ def test_two_accepts_of_one_referral_make_one_participation():
         ]
         assert Participation.objects.filter(case=case).count() == 1
     assert Service.objects.get(pk=service.pk).free_places == 10 - ROUNDS
+
+
+def test_accepting_while_the_provider_changes_its_free_places_never_deadlocks():
+    lead = case_factories.member(case_factories.organisation(Organisation.Kind.NGO))
+    shelter = case_factories.organisation(Organisation.Kind.SHELTER)
+    worker = case_factories.member(shelter, Role.SERVICE_PROVIDER)
+    keeper = case_factories.member(shelter, Role.SERVICE_PROVIDER)
+    service = shelter_service(worker, capacity=10)
+
+    def change_free_places(delay):
+        # Spread over the accept's run, so some round hits it mid-way.
+        time.sleep(delay)
+        directory_services.service_set_free_places(actor=keeper, service=service, free_places=5)
+
+    for delay in range(0, 60, 3):
+        case = case_factories.open_case(lead)
+        basis = case_factories.consent(
+            lead, case, kinds=[Organisation.Kind.SHELTER], purposes=[Purpose.ASSISTANCE]
+        )
+        referral = refer(lead, case, basis, service=service)
+        outcomes = race(
+            lambda referral=referral: services.referral_accept(actor=worker, referral=referral),
+            lambda delay=delay: change_free_places(delay / 1000),
+        )
+        assert outcomes == [None, None], outcomes
+    assert chain_verify().ok
+
+
+def test_accepting_while_the_consent_is_withdrawn_never_deadlocks_nor_leaves_access():
+    lead = case_factories.member(case_factories.organisation(Organisation.Kind.NGO))
+    shelter = case_factories.organisation(Organisation.Kind.SHELTER)
+    worker = case_factories.member(shelter, Role.SERVICE_PROVIDER)
+    service = shelter_service(worker, capacity=None)
+    for _round in range(ROUNDS * 2):
+        case = case_factories.open_case(lead)
+        basis = case_factories.consent(
+            lead, case, kinds=[Organisation.Kind.SHELTER], purposes=[Purpose.ASSISTANCE]
+        )
+        referral = refer(lead, case, basis, service=service)
+        outcomes = race(
+            lambda referral=referral: services.referral_accept(actor=worker, referral=referral),
+            lambda case=case, basis=basis: case_services.withdraw_consent(
+                actor=lead, case=case, consent=basis
+            ),
+        )
+        refusals_only(outcomes)
+        status = Referral.objects.get(pk=referral.pk).status
+        assert status in (Referral.Status.ACCEPTED, Referral.Status.ENDED)
+    assert chain_verify().ok

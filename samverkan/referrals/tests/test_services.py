@@ -64,9 +64,9 @@ def test_a_pending_referral_cannot_be_accepted_once_its_consent_is_withdrawn():
     referral = refer(lead, case, basis, service=service)
     case_services.withdraw_consent(actor=lead, case=case, consent=basis)
 
-    with pytest.raises(ValidationError, match="not in force"):
+    with pytest.raises(ValidationError, match="has ended"):
         services.referral_accept(actor=worker, referral=referral)
-    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.SENT
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.ENDED
     assert not Participation.objects.filter(organisation=worker.organisation).exists()
     assert Service.objects.get(pk=service.pk).free_places == 4
 
@@ -198,6 +198,70 @@ def test_a_case_kept_from_law_enforcement_hides_its_referrals_from_the_police():
         services.referral_accept(actor=officer, referral=referral)
 
 
+def _police_referral():
+    lead = case_factories.member(case_factories.organisation(Organisation.Kind.NGO))
+    police = case_factories.organisation(Organisation.Kind.POLICE)
+    officer = case_factories.member(police, Role.FRONTLINE)
+    case = case_factories.open_case(lead)
+    basis = case_factories.consent(lead, case, kinds=[Organisation.Kind.POLICE])
+    referral = refer(
+        lead, case, basis, receiver=police, categories=[C.IDENTITY], purpose=Purpose.LAW_ENFORCEMENT
+    )
+    return lead, officer, case, basis, referral
+
+
+def _due_reminders():
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.update(run_after=timezone.now() - timedelta(minutes=1))
+
+
+@pytest.mark.parametrize("change", ["confidential", "consent", "close"])
+def test_a_referral_that_may_no_longer_reach_its_receiver_ends_and_nobody_is_mailed(
+    change, run_tasks, django_capture_on_commit_callbacks
+):
+    from samverkan.cases.workflow import Outcome
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lead, officer, case, basis, referral = _police_referral()
+        if change == "confidential":
+            case_services.set_confidential_from_law_enforcement(
+                actor=lead, case=case, confidential=True
+            )
+        elif change == "consent":
+            case_services.withdraw_consent(actor=lead, case=case, consent=basis)
+        else:
+            case_services.close_case(actor=lead, case=case, outcome=Outcome.SOCIAL_INCLUSION)
+    _due_reminders()
+    run_tasks()
+
+    assert mail.outbox == []
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.ENDED
+    assert [event.kind for event in referral.events.all()] == ["sent", "ended"]
+    assert AuditEntry.objects.filter(action="referral.ended", object_id=str(referral.uuid))
+    with pytest.raises(ValidationError, match="ended"):
+        services.referral_withdraw(actor=lead, referral=referral)
+
+
+def test_no_reminder_for_a_referral_kept_from_its_receiver_even_if_still_open():
+    lead, officer, case, basis, referral = _police_referral()
+    # Written straight to the row, as an older release left it: open, yet kept from police.
+    type(case).objects.filter(pk=case.pk).update(confidential_from_law_enforcement=True)
+    assert services.claim_reminder(referral.pk) is None
+    from samverkan.referrals import tasks
+
+    tasks.tell_receiver.call(referral.pk, False)
+    assert mail.outbox == []
+
+
+def test_a_share_with_others_keeps_its_referrals_when_the_case_is_kept_from_police():
+    lead, worker, case, basis, service = shelter_world()
+    referral = refer(lead, case, basis, service=service)
+    case_services.set_confidential_from_law_enforcement(actor=lead, case=case, confidential=True)
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.SENT
+
+
 def test_the_receiver_is_told_and_reminded_once_without_personal_data(
     run_tasks, settings, django_capture_on_commit_callbacks
 ):
@@ -260,3 +324,88 @@ def test_the_demo_shows_referrals_teams_and_mapping():
     call_command("demo", stdout=StringIO())
     assert Referral.objects.count() == 2
     assert AuditEntry.objects.count() == entries + 1
+
+
+def test_the_message_closes_once_the_referrals_own_participation_is_revoked():
+    lead, worker, case, basis, service = shelter_world()
+    referral = refer(lead, case, basis, service=service)
+    services.referral_accept(actor=worker, referral=referral)
+    # The shelter also takes part through a plain share, for another purpose's sake.
+    case_services.share_case(
+        actor=lead,
+        case=case,
+        organisation=worker.organisation,
+        purpose=Purpose.ASSISTANCE,
+        categories=[C.CONTACT],
+        basis=basis,
+    )
+    referral.refresh_from_db()
+    case_services.revoke_share(actor=lead, case=case, participation=referral.participation)
+
+    assert case_policy.case_access(worker, case).visible
+    detail = selectors.referral_detail(worker, referral.uuid)
+    assert detail.message is None
+    assert selectors.referral_detail(lead, referral.uuid).message == MESSAGE
+
+
+def test_the_receiver_reads_no_withdrawal_reason():
+    lead, worker, case, basis, service = shelter_world()
+    referral = refer(lead, case, basis, service=service)
+    services.referral_withdraw(actor=lead, referral=referral, text="canary-reason: she went home")
+    seen = selectors.referral_detail(worker, referral.uuid)
+    assert [(event.kind, text) for event, text in seen.events] == [
+        ("sent", ""),
+        ("withdrawn", ""),
+    ]
+    own = selectors.referral_detail(lead, referral.uuid)
+    assert own.events[-1][1] == "canary-reason: she went home"
+
+
+def test_reading_a_referral_is_found_under_its_case_in_the_audit_log():
+    from samverkan.audit.selectors import audit_entry_list
+
+    lead, worker, case, basis, service = shelter_world()
+    referral = refer(lead, case, basis, service=service)
+    selectors.referral_detail(worker, referral.uuid)
+    auditor = case_factories.member(worker.organisation, Role.AUDITOR)
+    found = audit_entry_list(actor=auditor, object_id=str(case.uuid))
+    viewed = [entry for entry in found if entry.action == "referral.viewed"]
+    assert [entry.actor_user_id for entry in viewed] == [worker.user_id]
+
+
+def test_a_service_no_longer_offered_cannot_be_accepted_into():
+    lead, worker, case, basis, service = shelter_world()
+    referral = refer(lead, case, basis, service=service)
+    Service.objects.filter(pk=service.pk).update(is_active=False)
+    with pytest.raises(ValidationError, match="no longer offered"):
+        services.referral_accept(actor=worker, referral=referral)
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.SENT
+    assert not Participation.objects.filter(organisation=worker.organisation).exists()
+
+
+def test_an_answer_that_looks_like_personal_data_needs_confirming(client):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from conftest import login_as
+
+    lead, worker, case, basis, service = shelter_world()
+    referral = refer(lead, case, basis, service=service)
+    services.referral_request_information(
+        actor=worker, referral=referral, question="How can we reach her?"
+    )
+    answer = "Call her on +46 70 123 45 67"
+    with pytest.raises(ValidationError, match="a phone number"):
+        services.referral_answer(actor=lead, referral=referral, answer=answer)
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.INFORMATION_REQUESTED
+    TOTP.activate(lead.user, generate_totp_secret())
+    login_as(client, lead)
+    url = f"/api/v1/referrals/{referral.uuid}/answer/"
+    refused = client.post(url, {"text": answer}, content_type="application/json")
+    assert refused.status_code == 400 and "a phone number" in str(refused.json())
+    page = client.post(f"/referrals/{referral.uuid}/answer/", {"answer": answer})
+    assert page.status_code == 400 and "a phone number" in page.content.decode()
+    sent = client.post(url, {"text": answer, "confirmed": True}, content_type="application/json")
+    assert sent.status_code == 200
+    assert ReferralEvent.objects.filter(referral=referral, kind="information_given").count() == 1
+    entry = AuditEntry.objects.get(action="referral.information_given")
+    assert entry.flags == ["flagged:phone"]
