@@ -41,6 +41,8 @@ def test_no_page_or_endpoint_gives_the_rapporteur_an_identity(
         "/cases/", f"/cases/{case.uuid}/", "/deadlines/", "/anonymous-notifications/",
         "/api/v1/cases/", f"/api/v1/cases/{case.uuid}/", f"/api/v1/cases/{case.uuid}/notes/",
         "/api/v1/deadlines/", "/api/v1/anonymous-notifications/",
+        f"/cases/{case.uuid}/sharing/", f"/api/v1/cases/{case.uuid}/sharing/",
+        f"/cases/{case.uuid}/screening/", f"/api/v1/cases/{case.uuid}/screenings/",
     ]  # fmt: skip
     for url in statistics_urls:
         response = client.get(url)
@@ -62,8 +64,10 @@ def test_no_page_or_endpoint_gives_the_rapporteur_an_identity(
 
 def _case_route_names() -> set[str]:
     from samverkan.cases.tests.routes import API_ROUTES, WEB_ROUTES
+    from samverkan.referrals.tests.routes import API_ROUTES as REFERRAL_API_ROUTES
+    from samverkan.referrals.tests.routes import WEB_ROUTES as REFERRAL_WEB_ROUTES
 
-    return set(WEB_ROUTES) | set(API_ROUTES)
+    return set(WEB_ROUTES) | set(API_ROUTES) | set(REFERRAL_WEB_ROUTES) | set(REFERRAL_API_ROUTES)
 
 
 def _text(response) -> str:
