@@ -323,7 +323,9 @@ def json_log():
         records.append(record)
         return True
 
-    old_stream = handler.setStream(buffer)
+    # Swapped without setStream(), which flushes the old stream: a test that ran a
+    # command in-process may have left the handler on a capture file pytest closed.
+    old_stream, handler.stream = handler.stream, buffer
     handler.addFilter(remember)
     sql = logging.getLogger("django.db.backends")
     old_levels = root.level, sql.level
@@ -338,7 +340,7 @@ def json_log():
         root.setLevel(old_levels[0])
         sql.setLevel(old_levels[1])
         handler.removeFilter(remember)
-        handler.setStream(old_stream)
+        handler.stream = old_stream
 
 
 def test_a_forged_line_break_in_a_login_stays_inside_one_json_line(world, client, json_log):
