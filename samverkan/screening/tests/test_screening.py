@@ -24,6 +24,19 @@ def case(world):
     return factories.open_case(world.cecilia)
 
 
+def record(world, case, **values):
+    """A screening of ``case`` by its lead, through the service."""
+    from samverkan.screening import services
+
+    values = {
+        "catalogue_id": "ilo-ec-delphi",
+        "version": "2009.1",
+        "set_id": "adults_labour",
+        **values,
+    }
+    return services.record_screening(actor=world.cecilia, case=case, **values)
+
+
 def start(client, url, **fields):
     data = {"step": "start", "catalogue": "ilo-ec-delphi", "form": "labour", "language": "en"}
     return client.post(url, {**data, **fields})
@@ -129,18 +142,8 @@ def test_a_screening_on_a_case_is_sealed_and_shown_to_who_sees_exploitation(
 
 
 def test_a_participant_without_exploitation_details_sees_no_screening(client, world, login, case):
-    from samverkan.screening import services
 
-    services.record_screening(
-        actor=world.cecilia,
-        case=case,
-        catalogue_id="ilo-ec-delphi",
-        version="2009.1",
-        set_id="adults_labour",
-        language="sv",
-        answers={"AL-EX-01": "yes"},
-        note=NOTE,
-    )
+    record(world, case, language="sv", answers={"AL-EX-01": "yes"}, note=NOTE)
     consent = factories.consent(world.cecilia, case, kinds=["police"])
     factories.share(world.cecilia, case, world.police, consent, categories=[Category.METADATA])
     login(client, world.alice)
@@ -161,20 +164,10 @@ def test_a_participant_without_exploitation_details_sees_no_screening(client, wo
 def test_a_child_case_refuses_an_adult_set(world, case):
     from django.core.exceptions import ValidationError
 
-    from samverkan.screening import services
-
     case.person.age_group = "12-17"
     case.person.save(update_fields=["age_group"])
     with pytest.raises(ValidationError) as error:
-        services.record_screening(
-            actor=world.cecilia,
-            case=case,
-            catalogue_id="ilo-ec-delphi",
-            version="2009.1",
-            set_id="adults_labour",
-            language="en",
-            answers={},
-        )
+        record(world, case, language="en", answers={})
     assert error.value.messages == ["The person is a child: use a set of indicators for children."]
     assert Screening.objects.count() == 0
 
@@ -333,7 +326,6 @@ def test_a_closed_case_takes_no_screening(client, world, login, case):
     from django.core.exceptions import ValidationError
 
     from samverkan.cases import services as case_services
-    from samverkan.screening import services
 
     case_services.close_case(
         actor=world.cecilia,
@@ -349,15 +341,7 @@ def test_a_closed_case_takes_no_screening(client, world, login, case):
     assert "The case is closed: it takes no new screening." in page.text
     assert 'name="step"' not in page.text
     with pytest.raises(ValidationError):
-        services.record_screening(
-            actor=world.cecilia,
-            case=case,
-            catalogue_id="ilo-ec-delphi",
-            version="2009.1",
-            set_id="adults_labour",
-            language="en",
-            answers={},
-        )
+        record(world, case, language="en", answers={})
     assert Screening.objects.count() == 0
 
 
@@ -387,18 +371,7 @@ def test_where_the_case_does_not_know_the_age_the_estimate_counts(client, world,
 def test_the_answers_are_sealed_in_the_database(world, case):
     from django.db import connection
 
-    from samverkan.screening import services
-
-    services.record_screening(
-        actor=world.cecilia,
-        case=case,
-        catalogue_id="ilo-ec-delphi",
-        version="2009.1",
-        set_id="adults_labour",
-        language="en",
-        answers={"AL-EX-01": "yes"},
-        note=NOTE,
-    )
+    record(world, case, language="en", answers={"AL-EX-01": "yes"}, note=NOTE)
     with connection.cursor() as cursor:
         cursor.execute("SELECT answers FROM screening_screening")
         (stored,) = cursor.fetchone()
@@ -406,18 +379,8 @@ def test_the_answers_are_sealed_in_the_database(world, case):
 
 
 def test_a_screening_whose_catalogue_is_gone_still_lists(client, world, login, case):
-    from samverkan.screening import services
 
-    services.record_screening(
-        actor=world.cecilia,
-        case=case,
-        catalogue_id="ilo-ec-delphi",
-        version="2009.1",
-        set_id="adults_labour",
-        language="en",
-        answers={"AL-EX-01": "yes"},
-        note=NOTE,
-    )
+    record(world, case, language="en", answers={"AL-EX-01": "yes"}, note=NOTE)
     Screening.objects.update(catalogue_version="2008.9")
     login(client, world.cecilia)
     page = client.get(f"/cases/{case.uuid}/")
