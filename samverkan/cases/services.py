@@ -364,10 +364,21 @@ def record_milestone(
 ) -> Milestone:
     """Record one step of the referral procedure, if the workflow table allows it."""
     case = _lock(case)
-    _access_for_change(actor, case, "case.milestone.record")
+    access = _access_for_change(actor, case, "case.milestone.record")
     rule = workflow.RULES.get(kind)
     if rule is None or rule.automatic:
         raise ValidationError(_("Choose a milestone from the list."))
+    # Evidence is written only by those who may read it on their own standing:
+    # emergency access is read-only and lends no category to a write.
+    if evidence.strip() and rule.evidence_category not in access.own_categories:
+        raise ValidationError(
+            {
+                "evidence": _(
+                    "Your organisation does not see this milestone's evidence on the case; "
+                    "record the milestone without it."
+                )
+            }
+        )
     _check_date(occurred_on, _("The date"))
     if occurred_on < timezone.localdate(case.opened_at) - timedelta(days=366):
         raise ValidationError(_("The date is long before the case was opened."))

@@ -23,6 +23,7 @@ from samverkan.cases.models import (
 )
 from samverkan.cases.tests import factories
 from samverkan.cases.tests.factories import CANARIES
+from samverkan.cases.workflow import MilestoneKind
 from samverkan.policy import cases as case_policy
 from samverkan.policy.access import PolicyDenied
 
@@ -380,6 +381,20 @@ def test_emergency_access_lends_no_category_to_a_participants_writes(world, case
     assert not case_policy.can_on_case(world.karl, "case.note.add", case, access)
     assert not case_policy.can_on_case(world.karl, "case.screening.record", case, access)
     assert case_policy.can_on_case(world.karl, "case.milestone.record", case, access)
+    # ... and a milestone's evidence is a write in its category too.
+    needs = {
+        "case": case,
+        "kind": MilestoneKind.NEEDS_ASSESSED,
+        "occurred_on": timezone.localdate(),
+    }
+    with pytest.raises(ValidationError) as refused:
+        services.record_milestone(actor=world.karl, evidence="Needs a safe place", **needs)
+    assert "evidence" in refused.value.message_dict
+    assert not case.milestones.filter(kind=MilestoneKind.NEEDS_ASSESSED).exists()
+    services.record_milestone(actor=world.karl, **needs)
+    assert case.milestones.filter(
+        kind=MilestoneKind.NEEDS_ASSESSED, recorded_by=world.karl
+    ).exists()
 
 
 def test_emergency_access_ends_when_its_time_is_up(world, case):
