@@ -164,7 +164,7 @@ SHARE_SEEDS = {
     "confidential": (
         [Kind.POLICE, Kind.SHELTER],
         [
-            ("police", [C.EXPLOITATION], Purpose.LAW_ENFORCEMENT),
+            ("police", [C.EXPLOITATION, C.LEGAL], Purpose.LAW_ENFORCEMENT),
             ("shelter", [C.SOCIAL], Purpose.ASSISTANCE),
         ],
     ),
@@ -179,11 +179,13 @@ SHARE_SEEDS = {
 NEEDS = MilestoneKind.NEEDS_ASSESSED
 REFLECTION = MilestoneKind.REFLECTION_PERIOD_GRANTED
 PROCEEDINGS = MilestoneKind.PROCEEDINGS_INITIATED
-# case -> [(recorder, milestone, the category its evidence belongs to)]
+# case -> [(recorder, milestone, the category its evidence belongs to)]; None: no evidence,
+# as the recorder does not see that category itself and so may not write it.
 MILESTONE_SEEDS = {
     "own_police": [("police", REFLECTION, C.IMMIGRATION)],
     "own_coord": [("coord", NEEDS, C.SOCIAL)],
-    "own_migration": [("migration", REFLECTION, C.IMMIGRATION)],
+    # Without consent a migration authority does not see immigration details, even as lead.
+    "own_migration": [("migration", REFLECTION, None)],
     "own_shelter": [("shelter", NEEDS, C.SOCIAL)],
     "shared": [
         ("ngo", NEEDS, C.SOCIAL),
@@ -311,7 +313,7 @@ def visible_canaries(org: str, role: str, case: str) -> set[str]:
     found |= {
         evidence_canary(case, recorder)
         for recorder, _kind, category in MILESTONE_SEEDS.get(case, [])
-        if category in shown
+        if category is not None and category in shown
     }
     return found
 
@@ -424,13 +426,13 @@ def build_world() -> World:
                 basis=consents[key],
             )
     for key, seeds in MILESTONE_SEEDS.items():
-        for recorder, kind, _category in seeds:
+        for recorder, kind, category in seeds:
             services.record_milestone(
                 actor=manager(recorder),
                 case=cases[key],
                 kind=kind,
                 occurred_on=today,
-                evidence=evidence_canary(key, recorder),
+                evidence=evidence_canary(key, recorder) if category else "",
             )
     for key, seeds in NOTE_SEEDS.items():
         for author, audience in seeds:
@@ -903,7 +905,14 @@ class Run:
         purpose = {"X-Purpose": PURPOSE}
         lead = LEADS.get(case)
         # "Referred to assistance" follows "needs assessed" and is for assisting organisations.
-        records = self.role in CASE_WORKERS and self.org in ASSISTING and case in HAS_NEEDS_ASSESSED
+        # Its evidence is social needs: written only by those who see them on their own standing.
+        sees_evidence = lead == self.org or C.SOCIAL in GRANTS.get((self.org, case), frozenset())
+        records = (
+            self.role in CASE_WORKERS
+            and self.org in ASSISTING
+            and case in HAS_NEEDS_ASSESSED
+            and sees_evidence
+        )
 
         def expect(action: str, ok: int, *, api=False):
             if self.role not in readers:
