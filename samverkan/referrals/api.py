@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from samverkan.cases import selectors as case_selectors
+from samverkan.cases.access_api import ConsentSerializer
 from samverkan.cases.api import ERRORS, OrganisationRefSerializer, StrictSerializer
-from samverkan.cases.models import Category, Consent, ExploitationForm, Purpose
+from samverkan.cases.models import Category, ExploitationForm, Purpose
 from samverkan.directory import hsds, mapping
 from samverkan.directory import selectors as directory_selectors
 from samverkan.directory import services as directory_services
@@ -249,31 +250,12 @@ class ReferralActionView(APIView):
 
 
 class ParticipationRefSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
     organisation = OrganisationRefSerializer()
     categories = serializers.ListField(child=serializers.CharField())
     purpose = serializers.CharField()
     basis = serializers.CharField(source="basis.basis")
     source = serializers.CharField()
-
-
-class ConsentSerializer(serializers.ModelSerializer):
-    organisations = serializers.SlugRelatedField(many=True, read_only=True, slug_field="uuid")
-
-    class Meta:
-        model = Consent
-        fields = [
-            "uuid",
-            "basis",
-            "reference",
-            "categories",
-            "organisation_kinds",
-            "organisations",
-            "purposes",
-            "manner",
-            "given_on",
-            "expires_on",
-            "withdrawn_at",
-        ]
 
 
 class CaseSharingSerializer(serializers.Serializer):

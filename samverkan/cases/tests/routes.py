@@ -43,4 +43,9 @@ API_ROUTES: dict[str, str] = {
     "api-deadlines": "deadline.view",
     "api-anonymous-notifications": "anonymous_notification.list",
     "api-case-screenings": "case.list",
+    # Who may see a case (samverkan/cases/access_api.py).
+    "api-case-shares": "case.list",
+    "api-case-share-revoke": "case.list",
+    "api-case-consents": "case.list",
+    "api-case-consent-withdraw": "case.list",
 }

@@ -984,42 +984,58 @@ class Run:
         )
 
         recipient = w.organisations["ngo" if lead == "shelter" else "shelter"]
-        cell(
-            "case-share",
-            reverse("case-share", args=[case_uuid]),
-            {
-                "basis": str(w.share_basis[case]),
-                "organisation": str(recipient.uuid),
-                "purpose": Purpose.ASSISTANCE,
-                "categories": [C.SOCIAL],
-            },
-            expect("share", 302 if case in SHAREABLE_NOW else 400),
-        )
-        cell(
-            "case-share-revoke",
-            reverse("case-share-revoke", args=[case_uuid, w.share[case]]),
-            {},
-            expect("share", 302 if case in REVOCABLE else 404),
-        )
-        cell(
-            "case-consent",
-            reverse("case-consent", args=[case_uuid]),
-            {
-                "basis": LegalBasis.CONSENT,
-                "categories": [C.SOCIAL],
-                "organisation_kinds": [Kind.SHELTER],
-                "purposes": [Purpose.ASSISTANCE],
-                "manner": Consent.Manner.SIGNED_FORM,
-                "given_on": self.today,
-            },
-            expect("consent", 302),
-        )
-        cell(
-            "case-consent-withdraw",
-            reverse("case-consent-withdraw", args=[case_uuid, w.consent[case]]),
-            {},
-            expect("consent", 302 if case in WITHDRAWABLE else 404),
-        )
+        share = {
+            "basis": str(w.share_basis[case]),
+            "organisation": str(recipient.uuid),
+            "purpose": Purpose.ASSISTANCE,
+            "categories": [C.SOCIAL],
+        }
+        for name, ok, api in (("case-share", 302, False), ("api-case-shares", 201, True)):
+            cell(
+                name,
+                reverse(name, args=[case_uuid]),
+                share,
+                expect("share", ok if case in SHAREABLE_NOW else 400, api=api),
+                api=api,
+            )
+        for name, ok, api in (
+            ("case-share-revoke", 302, False),
+            ("api-case-share-revoke", 204, True),
+        ):
+            cell(
+                name,
+                reverse(name, args=[case_uuid, w.share[case]]),
+                {},
+                expect("share", ok if case in REVOCABLE else 404, api=api),
+                api=api,
+            )
+        consent = {
+            "basis": LegalBasis.CONSENT,
+            "categories": [C.SOCIAL],
+            "organisation_kinds": [Kind.SHELTER],
+            "purposes": [Purpose.ASSISTANCE],
+            "manner": Consent.Manner.SIGNED_FORM,
+            "given_on": self.today,
+        }
+        for name, ok, api in (("case-consent", 302, False), ("api-case-consents", 201, True)):
+            cell(
+                name,
+                reverse(name, args=[case_uuid]),
+                consent,
+                expect("consent", ok, api=api),
+                api=api,
+            )
+        for name, ok, api in (
+            ("case-consent-withdraw", 302, False),
+            ("api-case-consent-withdraw", 200, True),
+        ):
+            cell(
+                name,
+                reverse(name, args=[case_uuid, w.consent[case]]),
+                {},
+                expect("consent", ok if case in WITHDRAWABLE else 404, api=api),
+                api=api,
+            )
         cell(
             "case-confidential",
             reverse("case-confidential", args=[case_uuid]),
@@ -1067,6 +1083,10 @@ CASE_ROUTES = {
     "api-case-detail",
     "api-case-milestones",
     "api-case-notes",
+    "api-case-shares",
+    "api-case-share-revoke",
+    "api-case-consents",
+    "api-case-consent-withdraw",
     "case-screening",
     "api-case-screenings",
 }
