@@ -61,6 +61,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     ),
     "team.list": CASE_ROLES,
     "team.create": frozenset({Role.COORDINATOR, Role.ORGANISATION_ADMIN}),
+    # Only on a team its organisation convenes (policy.referrals.can_manage_team).
+    "team.manage": frozenset({Role.COORDINATOR, Role.ORGANISATION_ADMIN}),
     "consultation.ask": CASE_ROLES,
     "mapping.view": frozenset(Role.values),
     "mapping.record": frozenset(

@@ -1,4 +1,4 @@
-"""Pages for teams and anonymous consultations."""
+"""Pages for teams, their members, shares of a case with a team, and anonymous consultations."""
 
 from __future__ import annotations
 
@@ -7,13 +7,22 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from samverkan.accounts.models import Organisation
+from samverkan.accounts.models import Membership, Organisation
+from samverkan.cases import selectors as case_selectors
+from samverkan.cases.views import case_page
 from samverkan.policy import access
 from samverkan.policy.views import policy_required
-from samverkan.referrals import selectors, team_services
-from samverkan.referrals.forms import ConsultationForm, ReplyForm, TeamForm
+from samverkan.referrals import selectors, services, team_services
+from samverkan.referrals.forms import (
+    ConsultationForm,
+    ReplyForm,
+    TeamForm,
+    TeamMemberForm,
+    TeamShareForm,
+    WithdrawForm,
+)
 from samverkan.referrals.identifiers import LABELS
 from samverkan.web.forms import add_service_errors
 
@@ -62,10 +71,125 @@ def team_new(request):
             add_service_errors(form, error)
         else:
             messages.success(request, _("Team %(name)s created.") % {"name": team.name})
-            return redirect(reverse("team-list"))
+            return redirect(reverse("team-detail", args=[team.uuid]))
     return render(
         request, "referrals/team_new.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+def _team_page(request, team_uuid, *, form=None, status=200):
+    page = selectors.team_page(request.membership, team_uuid)
+    return render(
+        request,
+        "referrals/team_detail.html",
+        {"page": page, "form": form, "withdraw_form": WithdrawForm()},
+        status=status,
+    )
+
+
+@policy_required("team.list")
+@require_GET
+def team_detail(request, team_uuid):
+    return _team_page(request, team_uuid)
+
+
+def _change_members(request, team_uuid, *, adding: bool):
+    actor = request.membership
+    team = selectors.team_for_change(actor, team_uuid)
+    if adding:
+        organisations = Organisation.objects.filter(is_active=True)
+        members = Membership.objects.filter(is_active=True)
+    else:
+        organisations, members = team.organisations.all(), team.members.all()
+    form = TeamMemberForm(request.POST, organisations=organisations, members=members)
+    if form.is_valid():
+        organisation, member = form.cleaned_data["organisation"], form.cleaned_data["member"]
+        change = {
+            (True, True): team_services.team_organisation_add,
+            (False, True): team_services.team_organisation_remove,
+            (True, False): team_services.team_member_add,
+            (False, False): team_services.team_member_remove,
+        }[adding, organisation is not None]
+        target = {"organisation": organisation} if organisation else {"member": member}
+        try:
+            change(actor=actor, team=team, **target)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The team's members are changed."))
+            return redirect(reverse("team-detail", args=[team.uuid]))
+    return _team_page(request, team_uuid, form=form, status=400)
+
+
+@policy_required("team.manage")
+@require_POST
+def team_member_add(request, team_uuid):
+    return _change_members(request, team_uuid, adding=True)
+
+
+@policy_required("team.manage")
+@require_POST
+def team_member_remove(request, team_uuid):
+    return _change_members(request, team_uuid, adding=False)
+
+
+def _team_share_forms(actor, case, data=None):
+    """One form per consent or legal basis in force, as the referral page has."""
+    teams = selectors.team_list_for_case(actor, case)
+    arguments = {
+        "recipients": Organisation.objects.none(),
+        "consents": case_selectors.consents_in_force(case),
+        "teams": teams,
+        "plan": lambda team, basis: services.team_share_plan(case=case, team=team, basis=basis),
+    }
+    if data is not None:
+        return [TeamShareForm(data, **arguments)]
+    return [TeamShareForm(basis=basis, **arguments) for basis in arguments["consents"]]
+
+
+@policy_required("case.list")
+@require_http_methods(["GET", "POST"])
+def team_share_new(request, case_uuid):
+    actor = request.membership
+    case = case_selectors.case_for_action(actor, case_uuid, "case.refer")
+    if request.method == "POST":
+        forms_ = _team_share_forms(actor, case, request.POST)
+        form = forms_[0]
+        if form.is_valid():
+            try:
+                share = services.team_share_send(actor=actor, case=case, **form.service_arguments())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Shared with %(team)s: %(count)s member organisations were sent a referral.")
+                    % {"team": share.team.name, "count": share.referrals.count()},
+                )
+                return redirect(reverse("case-detail", args=[case.uuid]))
+    else:
+        forms_ = _team_share_forms(actor, case)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "referrals/team_share_new.html", {"case": case, "forms": forms_}, status=status
+    )
+
+
+@policy_required("case.list")
+@require_POST
+def team_share_withdraw(request, share_uuid):
+    actor = request.membership
+    share = selectors.team_share_for_change(actor, share_uuid)
+    form = WithdrawForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["text"])
+        services.team_share_withdraw(actor=actor, share=share, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return case_page(request, share.case.uuid, status=400)
+    messages.success(request, _("The share with the team is withdrawn."))
+    return redirect(reverse("case-detail", args=[share.case.uuid]))
 
 
 @policy_required("consultation.ask")
