@@ -20,7 +20,8 @@ Part of the one policy (``samverkan.policy``):
   receiver about such a referral (``may_reach_receiver``).
 - The directory holds no personal data: everyone logged in reads it; a
   provider organisation keeps its own services and their free places.
-- Teams are known to the case workers of the country; a coordinator or an
+- Teams are known to the case workers and organisation admins of the
+  country; a coordinator or an
   organisation admin convenes one for its own organisation, and the
   convener's coordinators and organisation admins add and remove its member
   organisations and people (the convener stays). An anonymous consultation

@@ -38,13 +38,15 @@ def _identifier_warning(form, error: ValidationError) -> None:
 @require_GET
 def team_list(request):
     actor = request.membership
+    may_ask = access.can(actor, "consultation.ask")
     return render(
         request,
         "referrals/team_list.html",
         {
             "teams": selectors.team_list(actor),
-            "consultations": selectors.consultation_list(actor),
+            "consultations": selectors.consultation_list(actor) if may_ask else [],
             "may_create": access.can(actor, "team.create"),
+            "may_ask": may_ask,
         },
     )
 
@@ -82,7 +84,11 @@ def _team_page(request, team_uuid, *, form=None, status=200):
     return render(
         request,
         "referrals/team_detail.html",
-        {"page": page, "form": form, "withdraw_form": WithdrawForm()},
+        {
+            "page": page,
+            "form": form,
+            "may_ask": access.can(request.membership, "consultation.ask"),
+        },
         status=status,
     )
 
