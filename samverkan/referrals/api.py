@@ -37,11 +37,11 @@ TEXT_MAX = services.TEXT_MAX
 # --- Referrals ------------------------------------------------------------------
 
 
-class ReferralSendSerializer(StrictSerializer):
+class _ReferralRequestSerializer(StrictSerializer):
+    """What a referral of a case shares and asks for, whoever receives it."""
+
     case = serializers.UUIDField()
     basis = serializers.UUIDField(help_text="The consent or legal basis it rests on.")
-    service = serializers.UUIDField(required=False, allow_null=True, default=None)
-    receiver = serializers.UUIDField(required=False, allow_null=True, default=None)
     purpose = serializers.ChoiceField(choices=Purpose.choices)
     categories = serializers.ListField(
         child=serializers.ChoiceField(choices=Category.choices), max_length=20, default=list
@@ -53,6 +53,11 @@ class ReferralSendSerializer(StrictSerializer):
     message = serializers.CharField(
         max_length=TEXT_MAX, required=False, allow_blank=True, default=""
     )
+
+
+class ReferralSendSerializer(_ReferralRequestSerializer):
+    service = serializers.UUIDField(required=False, allow_null=True, default=None)
+    receiver = serializers.UUIDField(required=False, allow_null=True, default=None)
 
 
 class ReferralSummarySerializer(serializers.Serializer):
@@ -582,21 +587,8 @@ class TeamMembersRemoveView(_TeamMembersChange):
         return self._change(request, team_uuid, adding=False)
 
 
-class TeamShareSendSerializer(StrictSerializer):
-    case = serializers.UUIDField()
-    team = serializers.UUIDField()
-    basis = serializers.UUIDField(help_text="The consent or legal basis it rests on.")
-    purpose = serializers.ChoiceField(choices=Purpose.choices)
-    categories = serializers.ListField(
-        child=serializers.ChoiceField(choices=Category.choices), max_length=20, default=list
-    )
-    needs = serializers.ListField(
-        child=serializers.ChoiceField(choices=ServiceKind.choices), min_length=1, max_length=20
-    )
-    urgency = serializers.ChoiceField(choices=Urgency.choices)
-    message = serializers.CharField(
-        max_length=TEXT_MAX, required=False, allow_blank=True, default=""
-    )
+class TeamShareSendSerializer(_ReferralRequestSerializer):
+    team = serializers.UUIDField(help_text="A team of the case's country.")
 
 
 class TeamShareListView(APIView):

@@ -24,6 +24,7 @@ from samverkan.referrals.forms import (
     WithdrawForm,
 )
 from samverkan.referrals.identifiers import LABELS
+from samverkan.referrals.views import send_from_case
 from samverkan.web.forms import add_service_errors
 
 
@@ -153,31 +154,24 @@ def _team_share_forms(actor, case, data=None):
     return [TeamShareForm(basis=basis, **arguments) for basis in arguments["consents"]]
 
 
+def _send_team_share(actor, case, arguments):
+    share = services.team_share_send(actor=actor, case=case, **arguments)
+    return share, reverse("case-detail", args=[case.uuid])
+
+
 @policy_required("case.list")
 @require_http_methods(["GET", "POST"])
 def team_share_new(request, case_uuid):
-    actor = request.membership
-    case = case_selectors.case_for_action(actor, case_uuid, "case.refer")
-    if request.method == "POST":
-        forms_ = _team_share_forms(actor, case, request.POST)
-        form = forms_[0]
-        if form.is_valid():
-            try:
-                share = services.team_share_send(actor=actor, case=case, **form.service_arguments())
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Shared with %(team)s: %(count)s member organisations were sent a referral.")
-                    % {"team": share.team.name, "count": share.referrals.count()},
-                )
-                return redirect(reverse("case-detail", args=[case.uuid]))
-    else:
-        forms_ = _team_share_forms(actor, case)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "referrals/team_share_new.html", {"case": case, "forms": forms_}, status=status
+    return send_from_case(
+        request,
+        case_uuid,
+        forms_for=_team_share_forms,
+        send=_send_team_share,
+        done=lambda share: (
+            _("Shared with %(team)s. Referrals sent: %(count)s.")
+            % {"team": share.team.name, "count": share.referrals.count()}
+        ),
+        template="referrals/team_share_new.html",
     )
 
 

@@ -374,7 +374,10 @@ def test_api_keeps_the_teams_members(client, world):
     lead_admin = case_factories.member(world.ngo, Role.ORGANISATION_ADMIN)
     login_as(client, lead_admin)
     assert post(client, add, {"member": str(world.lead.uuid)}).status_code == 404
-    assert client.get(reverse("api-team-detail", args=[world.team.uuid])).status_code == 403
+    # An organisation admin sees the team, and may keep it only if it convenes it.
+    assert (
+        client.get(reverse("api-team-detail", args=[world.team.uuid])).json()["may_manage"] is False
+    )
 
 
 # --- Pages ---------------------------------------------------------------------------
