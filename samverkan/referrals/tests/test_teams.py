@@ -409,6 +409,13 @@ def test_the_share_page_shows_who_is_left_out_and_why(client, world):
     assert "Choose a team of the case" in response.content.decode()
     assert TeamShare.objects.count() == 1
 
+    withdraw = reverse("team-share-withdraw", args=[TeamShare.objects.get().uuid])
+    assert client.post(withdraw).status_code == 302
+    response = client.post(withdraw)
+    assert response.status_code == 400
+    assert "already been withdrawn" in response.content.decode()
+    assert set(Referral.objects.values_list("status", flat=True)) == {"withdrawn"}
+
 
 def test_the_team_page_adds_and_removes_members(client, world):
     login_as(client, world.convener)
