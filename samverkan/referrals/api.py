@@ -535,14 +535,6 @@ class TeamMemberInputSerializer(StrictSerializer):
         return data
 
 
-TEAM_CHANGES = {
-    (True, "organisation"): team_services.team_organisation_add,
-    (False, "organisation"): team_services.team_organisation_remove,
-    (True, "member"): team_services.team_member_add,
-    (False, "member"): team_services.team_member_remove,
-}
-
-
 class _TeamMembersChange(APIView):
     policy_action = "team.manage"
     parser_classes = [JSONParser]
@@ -557,7 +549,7 @@ class _TeamMembersChange(APIView):
         target = model.objects.filter(uuid=serializer.validated_data[field]).first()
         if target is None:
             raise exceptions.ValidationError({field: [_("Choose one from the team's country.")]})
-        TEAM_CHANGES[adding, field](actor=actor, team=team, **{field: target})
+        team_services.MEMBER_CHANGES[adding, field](actor=actor, team=team, **{field: target})
         return Response(_team_data(selectors.team_page(actor, team_uuid)))
 
 

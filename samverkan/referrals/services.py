@@ -1,4 +1,5 @@
-"""Writes on referrals: send, accept, decline, ask for information, answer, withdraw.
+"""Writes on referrals: send (to one organisation, or to each member of a team), accept,
+decline, ask for information, answer, withdraw.
 
 Each asks the policy, changes the rows and writes its audit entry in one
 transaction. What may be shared is checked here, by the same rule as a share

@@ -140,6 +140,15 @@ def team_member_remove(*, actor: Membership, team: Team, member: Membership) -> 
     return team
 
 
+# (adding?, what) -> the change, for pages and the API alike.
+MEMBER_CHANGES = {
+    (True, "organisation"): team_organisation_add,
+    (False, "organisation"): team_organisation_remove,
+    (True, "member"): team_member_add,
+    (False, "member"): team_member_remove,
+}
+
+
 def _message(consultation, actor, body: str, confirmed: bool) -> ConsultationMessage:
     body = body.strip()
     if not body:

@@ -110,16 +110,11 @@ def _change_members(request, team_uuid, *, adding: bool):
         organisations, members = team.organisations.all(), team.members.all()
     form = TeamMemberForm(request.POST, organisations=organisations, members=members)
     if form.is_valid():
-        organisation, member = form.cleaned_data["organisation"], form.cleaned_data["member"]
-        change = {
-            (True, True): team_services.team_organisation_add,
-            (False, True): team_services.team_organisation_remove,
-            (True, False): team_services.team_member_add,
-            (False, False): team_services.team_member_remove,
-        }[adding, organisation is not None]
-        target = {"organisation": organisation} if organisation else {"member": member}
+        field = "organisation" if form.cleaned_data["organisation"] else "member"
         try:
-            change(actor=actor, team=team, **target)
+            team_services.MEMBER_CHANGES[adding, field](
+                actor=actor, team=team, **{field: form.cleaned_data[field]}
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
