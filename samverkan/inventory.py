@@ -678,6 +678,7 @@ INVENTORY: dict[str, Entry] = {
         decline_reason=F(S1, "Why it was declined."),
         participation=F(S1, "The participation an acceptance created."),
         reminded_at=F(S1, "The reminder is sent once."),
+        team_share=F(S1, "The share with a team this referral is one member's part of."),
     ),
     **_model(
         "referrals.ReferralEvent",
@@ -707,6 +708,24 @@ INVENTORY: dict[str, Entry] = {
         members=F(S1, "The professionals who answer its consultations."),
         created_by=F(S1, "Accountability."),
         created_at=F(S0, "Administration."),
+    ),
+    **_model(
+        "referrals.TeamShare",
+        retention=WITH_THE_CASE,
+        visible_to=(
+            "The sending (lead) organisation's case workers; each member organisation sees "
+            "only its own referral of it (policy.referrals)."
+        ),
+        id=F(S1, "Database key."),
+        uuid=F(S1, "Stable identifier in URLs."),
+        case=F(S1, "The case shared; never shown to a member before it accepts."),
+        team=F(S1, "The team shared with."),
+        sender_organisation=F(S1, "Who shared."),
+        sent_by=F(S1, "Accountability."),
+        sent_at=F(S1, "When."),
+        left_out=F(S1, "Member organisations the basis left out, and why (codes only)."),
+        withdrawn_at=F(S1, "When the sender withdrew it."),
+        withdrawn_by=F(S1, "Accountability."),
     ),
     **_model(
         "referrals.Consultation",

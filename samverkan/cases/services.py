@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from samverkan import crypto, linkage
 from samverkan.accounts.models import Membership, Organisation
@@ -494,28 +495,61 @@ def share_case(
     return _participate(actor, case, organisation, purpose, categories, basis)
 
 
-def check_share(
-    *, case: Case, organisation: Organisation, purpose: str, categories, basis: Consent
-) -> None:
-    """What any sharing of a case must meet, a share or a referral: the basis
-    is the person's, in force, and covers the organisation, the purpose and
-    every category; the secret location never goes this way."""
+# Why one organisation may not receive a share the basis otherwise allows.
+SHARE_REFUSALS = {
+    "lead": gettext_lazy("The lead organisation already sees the case."),
+    "not_covered": gettext_lazy(
+        "The consent or legal basis does not cover this organisation and purpose."
+    ),
+    "kept_from_law_enforcement": gettext_lazy("This case is kept from law enforcement."),
+}
+
+
+def share_refusal(
+    *, case: Case, organisation: Organisation, purpose: str | None, basis: Consent
+) -> str | None:
+    """The code in ``SHARE_REFUSALS`` that keeps ``organisation`` from a share of
+    ``case`` under ``basis`` for ``purpose``, or None when it may receive one.
+    Without a purpose, whether the basis names the organisation at all (a form
+    asks before the purpose is chosen)."""
     if organisation.pk == case.lead_organisation_id:
-        raise ValidationError(_("The lead organisation already sees the case."))
+        return "lead"
+    named = set(basis.organisations.values_list("pk", flat=True))
+    covered = (
+        basis.names(organisation, named)
+        if purpose is None
+        else basis.covers(organisation, purpose, named)
+    )
+    if not covered:
+        return "not_covered"
+    if not case_policy.may_share_with(case, organisation):
+        return "kept_from_law_enforcement"
+    return None
+
+
+def check_basis(*, case: Case, categories, basis: Consent) -> None:
+    """What a share must meet whoever receives it: the basis is the person's, in
+    force, and covers every category; the secret location never goes this way."""
     if basis.person_id != case.person_id or not Consent.objects.in_force().filter(pk=basis.pk):
         raise ValidationError(_("That consent or legal basis is not in force."))
-    named = set(basis.organisations.values_list("pk", flat=True))
-    if not basis.covers(organisation, purpose, named):
-        raise ValidationError(
-            _("The consent or legal basis does not cover this organisation and purpose.")
-        )
     outside = set(categories) - set(basis.categories) - {Category.METADATA}
     if outside:
         raise ValidationError(_("The consent or legal basis does not cover all these categories."))
     if Category.SECRET_LOCATION in categories:
         raise ValidationError(_("The secret location is shared with named people only."))
-    if not case_policy.may_share_with(case, organisation):
-        raise ValidationError(_("This case is kept from law enforcement."))
+
+
+def check_share(
+    *, case: Case, organisation: Organisation, purpose: str, categories, basis: Consent
+) -> None:
+    """What any sharing of a case must meet, a share or a referral: the basis
+    allows it (``check_basis``) and covers the organisation and the purpose."""
+    if organisation.pk == case.lead_organisation_id:
+        raise ValidationError(str(SHARE_REFUSALS["lead"]))
+    check_basis(case=case, categories=categories, basis=basis)
+    refusal = share_refusal(case=case, organisation=organisation, purpose=purpose, basis=basis)
+    if refusal is not None:
+        raise ValidationError(str(SHARE_REFUSALS[refusal]))
 
 
 def join_by_referral(

@@ -59,8 +59,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "directory.manage": frozenset(
         {Role.SERVICE_PROVIDER, Role.CASE_MANAGER, Role.ORGANISATION_ADMIN}
     ),
-    "team.list": CASE_ROLES,
+    # Organisation admins convene teams, so they see them too (no case data in a team).
+    "team.list": CASE_ROLES | {Role.ORGANISATION_ADMIN},
     "team.create": frozenset({Role.COORDINATOR, Role.ORGANISATION_ADMIN}),
+    # Only on a team its organisation convenes (policy.referrals.can_manage_team).
+    "team.manage": frozenset({Role.COORDINATOR, Role.ORGANISATION_ADMIN}),
     "consultation.ask": CASE_ROLES,
     "mapping.view": frozenset(Role.values),
     "mapping.record": frozenset(

@@ -20,10 +20,16 @@ Part of the one policy (``samverkan.policy``):
   receiver about such a referral (``may_reach_receiver``).
 - The directory holds no personal data: everyone logged in reads it; a
   provider organisation keeps its own services and their free places.
-- Teams are known to the case workers of the country; a coordinator or an
-  organisation admin convenes one for its own organisation. An anonymous
-  consultation is read and answered by the professional who asked it and
-  the team's named members, nobody else.
+- Teams are known to the case workers and organisation admins of the
+  country; a coordinator or an
+  organisation admin convenes one for its own organisation, and the
+  convener's coordinators and organisation admins add and remove its member
+  organisations and people (the convener stays). An anonymous consultation
+  is read and answered by the professional who asked it and the team's
+  named members at the time of reading, nobody else.
+- A case is shared with a team as one referral to each member organisation
+  the basis allows (never the sender's own); each answers for itself. The
+  sender sees every member's answer; a member sees its own referral only.
 """
 
 from __future__ import annotations
@@ -163,6 +169,11 @@ def teams_visible_to(actor: Membership | None) -> QuerySet[Team]:
     if not can(actor, "team.list"):
         return Team.objects.none()
     return Team.objects.filter(country=actor.organisation.country)
+
+
+def can_manage_team(actor: Membership | None, team: Team) -> bool:
+    """The convener's coordinators and organisation admins keep its members."""
+    return can(actor, "team.manage") and team.convener_id == actor.organisation_id
 
 
 def consultations_visible_to(actor: Membership | None) -> QuerySet[Consultation]:

@@ -12,6 +12,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from samverkan.accounts.models import Membership, Organisation
 from samverkan.cases import selectors as case_selectors
 from samverkan.cases.access_api import ConsentSerializer
 from samverkan.cases.api import ERRORS, OrganisationRefSerializer, StrictSerializer
@@ -37,11 +38,11 @@ TEXT_MAX = services.TEXT_MAX
 # --- Referrals ------------------------------------------------------------------
 
 
-class ReferralSendSerializer(StrictSerializer):
+class _ReferralRequestSerializer(StrictSerializer):
+    """What a referral of a case shares and asks for, whoever receives it."""
+
     case = serializers.UUIDField()
     basis = serializers.UUIDField(help_text="The consent or legal basis it rests on.")
-    service = serializers.UUIDField(required=False, allow_null=True, default=None)
-    receiver = serializers.UUIDField(required=False, allow_null=True, default=None)
     purpose = serializers.ChoiceField(choices=Purpose.choices)
     categories = serializers.ListField(
         child=serializers.ChoiceField(choices=Category.choices), max_length=20, default=list
@@ -53,6 +54,11 @@ class ReferralSendSerializer(StrictSerializer):
     message = serializers.CharField(
         max_length=TEXT_MAX, required=False, allow_blank=True, default=""
     )
+
+
+class ReferralSendSerializer(_ReferralRequestSerializer):
+    service = serializers.UUIDField(required=False, allow_null=True, default=None)
+    receiver = serializers.UUIDField(required=False, allow_null=True, default=None)
 
 
 class ReferralSummarySerializer(serializers.Serializer):
@@ -121,6 +127,15 @@ class ReferralInboxSerializer(serializers.Serializer):
     sent = ReferralSummarySerializer(many=True)
 
 
+def _basis_in_force(case, basis_uuid) -> Consent:
+    basis = case_selectors.consents_in_force(case).filter(uuid=basis_uuid).first()
+    if basis is None:
+        raise exceptions.ValidationError(
+            {"basis": [_("That consent or legal basis is not in force.")]}
+        )
+    return basis
+
+
 class ReferralListView(APIView):
     """Referrals your organisation received and sent; sending a new one."""
 
@@ -153,11 +168,7 @@ class ReferralListView(APIView):
         values = dict(serializer.validated_data)
         actor = request.membership
         case = case_selectors.case_for_action(actor, values.pop("case"), "case.refer")
-        basis = case_selectors.consents_in_force(case).filter(uuid=values.pop("basis")).first()
-        if basis is None:
-            raise exceptions.ValidationError(
-                {"basis": [_("That consent or legal basis is not in force.")]}
-            )
+        basis = _basis_in_force(case, values.pop("basis"))
         service_uuid, receiver_uuid = values.pop("service"), values.pop("receiver")
         service = (
             selectors.referral_services(case).filter(uuid=service_uuid).first()
@@ -420,6 +431,199 @@ class TeamListView(APIView):
     )
     def get(self, request):
         return Response(TeamSerializer(selectors.team_list(request.membership), many=True).data)
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    name = serializers.CharField(source="user.full_name")
+    organisation = OrganisationRefSerializer()
+
+
+class TeamShareReferralSerializer(serializers.Serializer):
+    """A member organisation's answer to a share with its team."""
+
+    uuid = serializers.UUIDField()
+    receiver = OrganisationRefSerializer()
+    status = serializers.CharField()
+    responded_at = serializers.DateTimeField(allow_null=True)
+
+
+class LeftOutSerializer(serializers.Serializer):
+    organisation = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class TeamShareSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField(source="share.uuid")
+    team = serializers.UUIDField(source="share.team.uuid")
+    sent_at = serializers.DateTimeField(source="share.sent_at")
+    withdrawn_at = serializers.DateTimeField(source="share.withdrawn_at", allow_null=True)
+    referrals = TeamShareReferralSerializer(many=True)
+    # For the sender: the member organisations that got no referral, and why.
+    left_out = LeftOutSerializer(many=True)
+
+
+class TeamDetailSerializer(TeamSerializer):
+    organisations = OrganisationRefSerializer(many=True)
+    members = TeamMemberSerializer(many=True)
+    may_manage = serializers.BooleanField()
+    shares = TeamShareSerializer(many=True)
+
+
+def _team_data(page: selectors.TeamPage) -> dict:
+    team = page.team
+    return TeamDetailSerializer(
+        {
+            "uuid": team.uuid,
+            "name": team.name,
+            "kind": team.kind,
+            "country": team.country,
+            "area": team.area,
+            "convener": team.convener,
+            "organisations": page.organisations,
+            "members": page.members,
+            "may_manage": page.may_manage,
+            "shares": page.shares,
+        }
+    ).data
+
+
+class TeamDetailView(APIView):
+    policy_action = "team.list"
+
+    @extend_schema(
+        operation_id="teams_retrieve",
+        summary="A team: its member organisations and people, and the shares with it you see",
+        responses={200: TeamDetailSerializer, **ERRORS},
+    )
+    def get(self, request, team_uuid):
+        return Response(_team_data(selectors.team_page(request.membership, team_uuid)))
+
+
+class TeamMemberInputSerializer(StrictSerializer):
+    organisation = serializers.UUIDField(
+        required=False, allow_null=True, default=None, help_text="A member organisation."
+    )
+    member = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A member person: a membership of a member organisation.",
+    )
+
+    def validate(self, data):
+        if bool(data["organisation"]) == bool(data["member"]):
+            raise serializers.ValidationError(_("Choose one organisation or one person."))
+        return data
+
+
+class _TeamMembersChange(APIView):
+    policy_action = "team.manage"
+    parser_classes = [JSONParser]
+
+    def _change(self, request, team_uuid, *, adding: bool) -> Response:
+        actor = request.membership
+        team = selectors.team_for_change(actor, team_uuid)
+        serializer = TeamMemberInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        field = "organisation" if serializer.validated_data["organisation"] else "member"
+        model = Organisation if field == "organisation" else Membership
+        target = model.objects.filter(uuid=serializer.validated_data[field]).first()
+        if target is None:
+            raise exceptions.ValidationError({field: [_("Choose one from the team's country.")]})
+        team_services.MEMBER_CHANGES[adding, field](actor=actor, team=team, **{field: target})
+        return Response(_team_data(selectors.team_page(actor, team_uuid)))
+
+
+class TeamMembersView(_TeamMembersChange):
+    """The convener's coordinators and organisation admins add a member."""
+
+    @extend_schema(
+        operation_id="teams_members_add",
+        summary="Add a member organisation or person to a team you convene",
+        request=TeamMemberInputSerializer,
+        responses={200: TeamDetailSerializer, **ERRORS},
+    )
+    def post(self, request, team_uuid):
+        return self._change(request, team_uuid, adding=True)
+
+
+class TeamMembersRemoveView(_TeamMembersChange):
+    """Removing an organisation removes its people; the convener stays."""
+
+    @extend_schema(
+        operation_id="teams_members_remove",
+        summary="Remove a member organisation or person from a team you convene",
+        request=TeamMemberInputSerializer,
+        responses={200: TeamDetailSerializer, **ERRORS},
+    )
+    def post(self, request, team_uuid):
+        return self._change(request, team_uuid, adding=False)
+
+
+class TeamShareSendSerializer(_ReferralRequestSerializer):
+    team = serializers.UUIDField(help_text="A team of the case's country.")
+
+
+class TeamShareListView(APIView):
+    policy_action = "referral.inbox"
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="team_shares_create",
+        summary="Share a case with a team: a referral to each member organisation the basis allows",
+        request=TeamShareSendSerializer,
+        responses={201: TeamShareSerializer, **ERRORS},
+    )
+    def post(self, request):
+        serializer = TeamShareSendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        actor = request.membership
+        case = case_selectors.case_for_action(actor, values.pop("case"), "case.refer")
+        basis = _basis_in_force(case, values.pop("basis"))
+        team = selectors.team_list_for_case(actor, case).filter(uuid=values.pop("team")).first()
+        if team is None:
+            raise exceptions.ValidationError({"team": [_("Choose a team of the case's country.")]})
+        share = services.team_share_send(actor=actor, case=case, team=team, basis=basis, **values)
+        detail = selectors.team_share_detail(actor, share.uuid)
+        return Response(TeamShareSerializer(detail).data, status=status.HTTP_201_CREATED)
+
+
+class TeamShareDetailView(APIView):
+    policy_action = "referral.inbox"
+
+    @extend_schema(
+        operation_id="team_shares_retrieve",
+        summary="A share with a team and the member organisations' answers you may see",
+        responses={200: TeamShareSerializer, **ERRORS},
+    )
+    def get(self, request, share_uuid):
+        detail = selectors.team_share_detail(request.membership, share_uuid)
+        return Response(TeamShareSerializer(detail).data)
+
+
+class TeamShareWithdrawSerializer(StrictSerializer):
+    text = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, default="")
+
+
+class TeamShareWithdrawView(APIView):
+    policy_action = "referral.inbox"
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="team_shares_withdraw",
+        summary="Withdraw a share with a team: its open referrals are withdrawn",
+        request=TeamShareWithdrawSerializer,
+        responses={200: TeamShareSerializer, **ERRORS},
+    )
+    def post(self, request, share_uuid):
+        actor = request.membership
+        share = selectors.team_share_for_change(actor, share_uuid)
+        serializer = TeamShareWithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.team_share_withdraw(actor=actor, share=share, **serializer.validated_data)
+        return Response(TeamShareSerializer(selectors.team_share_detail(actor, share_uuid)).data)
 
 
 class ConsultationInputSerializer(StrictSerializer):

@@ -16,6 +16,28 @@ urlpatterns = [
     ),
     path("cases/<uuid:case_uuid>/sharing/", api.CaseSharingView.as_view(), name="api-case-sharing"),
     path("teams/", api.TeamListView.as_view(), name="api-teams"),
+    path("teams/<uuid:team_uuid>/", api.TeamDetailView.as_view(), name="api-team-detail"),
+    path(
+        "teams/<uuid:team_uuid>/members/",
+        api.TeamMembersView.as_view(),
+        name="api-team-members",
+    ),
+    path(
+        "teams/<uuid:team_uuid>/members/remove/",
+        api.TeamMembersRemoveView.as_view(),
+        name="api-team-members-remove",
+    ),
+    path("team-shares/", api.TeamShareListView.as_view(), name="api-team-shares"),
+    path(
+        "team-shares/<uuid:share_uuid>/",
+        api.TeamShareDetailView.as_view(),
+        name="api-team-share-detail",
+    ),
+    path(
+        "team-shares/<uuid:share_uuid>/withdraw/",
+        api.TeamShareWithdrawView.as_view(),
+        name="api-team-share-withdraw",
+    ),
     path("consultations/", api.ConsultationListView.as_view(), name="api-consultations"),
     path(
         "consultations/<uuid:consultation_uuid>/",

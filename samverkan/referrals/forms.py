@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from samverkan.accounts.models import Organisation
+from samverkan.accounts.models import Membership, Organisation
 from samverkan.cases.access_forms import CoveredSelect, ShareForm
 from samverkan.directory.models import Service, ServiceKind
 from samverkan.referrals.models import DeclineReason, Team, Urgency
@@ -16,15 +16,9 @@ from samverkan.referrals.models import DeclineReason, Team, Urgency
 TEXT_MAX = 5000
 
 
-class ReferralForm(ShareForm):
-    service = forms.ModelChoiceField(
-        label=_("Refer to a service"),
-        queryset=Service.objects.none(),
-        to_field_name="uuid",
-        required=False,
-        widget=CoveredSelect,
-        help_text=_("Its provider receives the referral. Or choose an organisation below."),
-    )
+class _RequestFields(forms.Form):
+    """What a referral asks for, beside what it shares."""
+
     needs = forms.MultipleChoiceField(
         label=_("Needs addressed"), choices=ServiceKind.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -35,6 +29,17 @@ class ReferralForm(ShareForm):
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The receiver reads it only after accepting."),
+    )
+
+
+class ReferralForm(ShareForm, _RequestFields):
+    service = forms.ModelChoiceField(
+        label=_("Refer to a service"),
+        queryset=Service.objects.none(),
+        to_field_name="uuid",
+        required=False,
+        widget=CoveredSelect,
+        help_text=_("Its provider receives the referral. Or choose an organisation below."),
     )
 
     field_order = ["basis", "service", "organisation", "purpose", "categories", "needs"]
@@ -62,6 +67,64 @@ class ReferralForm(ShareForm):
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)
         data["receiver"] = data.pop("organisation")
+        return data
+
+
+class TeamShareForm(ShareForm, _RequestFields):
+    """A share with a team under one basis: each member organisation the basis
+    allows gets a referral; the form lists, per team, the members it leaves out."""
+
+    team = forms.ModelChoiceField(
+        label=_("Share with the team"),
+        queryset=Team.objects.none(),
+        to_field_name="uuid",
+        error_messages={"invalid_choice": _("Choose a team of the case's country.")},
+    )
+
+    field_order = ["basis", "team", "purpose", "categories", "needs"]
+
+    def __init__(self, *args, teams, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["organisation"]
+        self.fields["team"].queryset = teams
+        # [(team, [TeamMemberPlan, ...])] under the chosen basis, before a purpose is chosen.
+        self.plans = (
+            [(team, plan(team, self.chosen_basis)) for team in teams]
+            if (self.chosen_basis is not None)
+            else []
+        )
+
+    def service_arguments(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class TeamMemberForm(forms.Form):
+    """One member organisation or one member person, to add or to remove."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        to_field_name="uuid",
+        required=False,
+        error_messages={"invalid_choice": _("Choose an organisation from the list.")},
+    )
+    member = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=Membership.objects.none(),
+        to_field_name="uuid",
+        required=False,
+        error_messages={"invalid_choice": _("Choose a person from the list.")},
+    )
+
+    def __init__(self, *args, organisations, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["member"].queryset = members
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("organisation")) == bool(data.get("member")):
+            raise forms.ValidationError(_("Choose one organisation or one person."))
         return data
 
 

@@ -95,6 +95,10 @@ class Referral(Sealed):
         Participation, on_delete=models.PROTECT, null=True, blank=True, related_name="referral"
     )
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # Set when the referral is one member organisation's part of a share with a team.
+    team_share = models.ForeignKey(
+        "TeamShare", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
 
     objects = ReferralQuerySet.as_manager()
 
@@ -176,6 +180,36 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TeamShare(models.Model):
+    """A case shared with a team: one referral per member organisation the basis
+    allows, each answered by that organisation for itself."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="team_shares")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="shares")
+    sender_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The member organisations the basis left out, and why: [{"organisation": uuid, "reason"}].
+    left_out = models.JSONField(default=list, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"team share {self.uuid}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class Consultation(models.Model):

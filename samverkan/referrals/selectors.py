@@ -8,12 +8,13 @@ while it does.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import QuerySet
 
-from samverkan.accounts.models import Membership
+from samverkan.accounts.models import Membership, Organisation
 from samverkan.audit.services import audit_record
 from samverkan.cases.models import Case, Category, Consent
 from samverkan.cases.selectors import share_recipients
@@ -21,7 +22,9 @@ from samverkan.directory.models import Service
 from samverkan.policy import access as policy
 from samverkan.policy import cases as case_policy
 from samverkan.policy import referrals as referral_policy
-from samverkan.referrals.models import Referral, ReferralEvent
+from samverkan.policy.access import CASE_ROLES
+from samverkan.referrals.models import Referral, ReferralEvent, Team, TeamShare
+from samverkan.referrals.services import LEFT_OUT_REASONS
 
 
 @dataclass
@@ -113,12 +116,100 @@ def referral_for_change(actor: Membership, referral_uuid) -> Referral:
 
 
 def referrals_of_case(actor: Membership, case: Case) -> list[Referral]:
-    """The case's referrals, for its lead organisation's case page."""
+    """The case's referrals to one organisation or service, for its lead
+    organisation's case page; those of a share with a team are in ``team_shares_of_case``."""
     return list(
         referral_policy.referrals_visible_to(actor)
-        .filter(case=case, sender_organisation_id=actor.organisation_id)
+        .filter(case=case, sender_organisation_id=actor.organisation_id, team_share=None)
         .select_related("receiver", "service")
     )
+
+
+@dataclass
+class TeamShareView:
+    """A share with a team as one row, with the member organisations' answers the
+    actor may see: all of them for the sender, its own one for a member."""
+
+    share: TeamShare
+    referrals: list[Referral]
+    # For the sender only: [{"organisation": its name, "reason": why}].
+    left_out: list[dict[str, str]]
+
+
+def _team_share_views(actor: Membership, referrals: QuerySet[Referral]) -> list[TeamShareView]:
+    rows = list(
+        referrals.exclude(team_share=None)
+        .select_related("team_share__team", "receiver")
+        .order_by("-team_share__sent_at", "receiver__name")
+    )
+    by_share: dict[int, TeamShareView] = {}
+    for referral in rows:
+        share = referral.team_share
+        if share.pk not in by_share:
+            by_share[share.pk] = TeamShareView(share, [], _left_out(actor, share))
+        by_share[share.pk].referrals.append(referral)
+    return list(by_share.values())
+
+
+def _left_out(actor: Membership, share: TeamShare) -> list[dict[str, str]]:
+    if share.sender_organisation_id != actor.organisation_id:
+        return []
+    names = dict(
+        Organisation.objects.filter(
+            uuid__in=[entry["organisation"] for entry in share.left_out]
+        ).values_list("uuid", "name")
+    )
+    return [
+        {
+            "organisation": names.get(uuid.UUID(entry["organisation"]), ""),
+            "reason": str(LEFT_OUT_REASONS[entry["reason"]]),
+        }
+        for entry in share.left_out
+    ]
+
+
+def team_shares_of_case(actor: Membership, case: Case) -> list[TeamShareView]:
+    """The case's shares with teams, for its lead organisation's case page."""
+    visible = referral_policy.referrals_visible_to(actor).filter(
+        case=case, sender_organisation_id=actor.organisation_id
+    )
+    return _team_share_views(actor, visible)
+
+
+def team_share_for_change(actor: Membership, share_uuid) -> TeamShare:
+    """A share the actor's organisation sent; the service asks the policy again under lock."""
+    share = (
+        TeamShare.objects.filter(
+            uuid=share_uuid,
+            sender_organisation_id=actor.organisation_id,
+            referrals__in=referral_policy.referrals_visible_to(actor),
+        )
+        .select_related("case", "team")
+        .distinct()
+        .first()
+    )
+    if share is None:
+        raise policy.PolicyDenied
+    return share
+
+
+@transaction.atomic
+def team_share_detail(actor: Membership, share_uuid) -> TeamShareView:
+    """One share with a team as the actor may see it; reading it is audited."""
+    policy.require(actor, "referral.inbox")
+    visible = referral_policy.referrals_visible_to(actor).filter(team_share__uuid=share_uuid)
+    views = _team_share_views(actor, visible)
+    if not views:
+        raise policy.PolicyDenied
+    view = views[0]
+    audit_record(
+        action="team_share.viewed",
+        actor=actor,
+        target=view.share,
+        categories=[Category.METADATA],
+        flags=[f"results:{len(view.referrals)}"],
+    )
+    return view
 
 
 def referral_services(case: Case) -> QuerySet[Service]:
@@ -189,6 +280,83 @@ def team_detail(actor: Membership, team_uuid):
     if team is None:
         raise policy.PolicyDenied
     return team
+
+
+def team_list_for_case(actor: Membership, case: Case) -> QuerySet[Team]:
+    """The teams a case can be shared with: those of its country the actor knows."""
+    return (
+        referral_policy.teams_visible_to(actor)
+        .filter(country=case.country)
+        .prefetch_related("organisations")
+    )
+
+
+def team_for_change(actor: Membership, team_uuid) -> Team:
+    """A team the actor's organisation convenes; the service asks again under lock."""
+    team = team_detail(actor, team_uuid)
+    if not referral_policy.can_manage_team(actor, team):
+        raise policy.PolicyDenied
+    return team
+
+
+@dataclass
+class TeamPage:
+    team: Team
+    organisations: list[Organisation]
+    members: list[Membership]
+    may_manage: bool
+    # What the convener may add: organisations of the country, people of member organisations.
+    candidate_organisations: QuerySet[Organisation]
+    candidate_members: QuerySet[Membership]
+    shares: list[TeamShareView]
+
+
+def team_candidate_organisations(team: Team) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(country=team.country, is_active=True).exclude(
+        pk__in=team.organisations.values("pk")
+    )
+
+
+def team_candidate_members(team: Team) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(
+            organisation__in=team.organisations.all(),
+            is_active=True,
+            user__is_active=True,
+            role__in=CASE_ROLES,
+        )
+        .exclude(pk__in=team.members.values("pk"))
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "user__full_name")
+    )
+
+
+@transaction.atomic
+def team_page(actor: Membership, team_uuid) -> TeamPage:
+    """A team: its members, and the shares with it the actor's organisation sent
+    or received. Reading who is in it is audited, as the people are named."""
+    team = team_detail(actor, team_uuid)
+    visible = referral_policy.referrals_visible_to(actor).filter(team_share__team=team)
+    page = TeamPage(
+        team=team,
+        organisations=list(team.organisations.order_by("name")),
+        members=list(
+            team.members.select_related("user", "organisation").order_by(
+                "organisation__name", "user__full_name"
+            )
+        ),
+        may_manage=referral_policy.can_manage_team(actor, team),
+        candidate_organisations=team_candidate_organisations(team),
+        candidate_members=team_candidate_members(team),
+        shares=_team_share_views(actor, visible),
+    )
+    audit_record(
+        action="team.viewed",
+        actor=actor,
+        target=team,
+        flags=[f"shares:{len(page.shares)}"],
+    )
+    return page
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""Writes on referrals: send, accept, decline, ask for information, answer, withdraw.
+"""Writes on referrals: send (to one organisation, or to each member of a team), accept,
+decline, ask for information, answer, withdraw.
 
 Each asks the policy, changes the rows and writes its audit entry in one
 transaction. What may be shared is checked here, by the same rule as a share
@@ -7,6 +8,7 @@ transaction. What may be shared is checked here, by the same rule as a share
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -26,7 +28,14 @@ from samverkan.policy import cases as case_policy
 from samverkan.policy import referrals as referral_policy
 from samverkan.policy.access import PolicyDenied
 from samverkan.referrals.identifiers import LABELS, likely_identifiers
-from samverkan.referrals.models import DeclineReason, Referral, ReferralEvent, Urgency
+from samverkan.referrals.models import (
+    DeclineReason,
+    Referral,
+    ReferralEvent,
+    Team,
+    TeamShare,
+    Urgency,
+)
 
 TEXT_MAX = 5000
 
@@ -47,6 +56,81 @@ def _languages(case: Case) -> list[str]:
     return sorted({str(language) for language in identity.get("languages") or []})
 
 
+def _check_request(*, needs: list[str], urgency: str, message: str) -> None:
+    if not needs or set(needs) - set(ServiceKind.values):
+        raise ValidationError({"needs": _("Name the needs the referral addresses.")})
+    if urgency not in Urgency.values:
+        raise ValidationError({"urgency": _("Choose how urgent it is.")})
+    if len(message) > TEXT_MAX:
+        raise ValidationError({"message": _("The message is too long.")})
+
+
+def _lock_case_to_refer(actor: Membership, case: Case) -> Case:
+    """The case under lock (the first lock of every write here), if the actor may refer it."""
+    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
+    access = case_policy.case_access(actor, case)
+    case_policy.require_on_case(actor, "case.refer", case, access)
+    if case.is_closed:
+        raise ValidationError(_("The case is closed."))
+    return case
+
+
+def _create(
+    *,
+    actor: Membership,
+    case: Case,
+    receiver: Organisation,
+    basis: Consent,
+    purpose: str,
+    categories: list[str],
+    needs: list[str],
+    urgency: str,
+    message: str,
+    service: Service | None = None,
+    team_share: TeamShare | None = None,
+) -> Referral:
+    """Write a referral already checked against the basis, its event and audit entry."""
+    referral = Referral(
+        case=case,
+        sender_organisation=actor.organisation,
+        sent_by=actor,
+        receiver=receiver,
+        service=service,
+        team_share=team_share,
+        purpose=purpose,
+        basis=basis,
+        categories=sorted(set(categories) | {Category.METADATA}),
+        needs=sorted(set(needs)),
+        urgency=urgency,
+        age_group=case.person.age_group,
+        sex=case.person.sex,
+        languages=_languages(case),
+        municipality=case.municipality,
+    )
+    referral.seal("message", message.strip())
+    referral.save()
+    _event(referral, ReferralEvent.Kind.SENT, actor)
+    flags = [f"case:{case.uuid}", f"recipient:{receiver.uuid}"]
+    if team_share is not None:
+        flags.append(f"team_share:{team_share.uuid}")
+    audit_record(
+        action="referral.sent",
+        actor=actor,
+        target=referral,
+        categories=referral.categories,
+        reason=purpose,
+        flags=flags,
+    )
+    from samverkan.referrals import tasks
+
+    run_after = timezone.now() + timedelta(hours=settings.REFERRAL_REMINDER_HOURS)
+    transaction.on_commit(lambda: tasks.tell_receiver.enqueue(referral.pk, False))
+    transaction.on_commit(
+        lambda: tasks.remind_unanswered.using(run_after=run_after).enqueue(referral.pk)
+    )
+    return referral
+
+
 @transaction.atomic
 def referral_send(
     *,
@@ -63,63 +147,140 @@ def referral_send(
 ) -> Referral:
     """Refer the person of ``case`` to a service (its provider receives it) or to
     an organisation, for the categories the consent or legal basis allows."""
-    case = Case.objects.select_for_update().select_related("person").get(pk=case.pk)
-    access = case_policy.case_access(actor, case)
-    case_policy.require_on_case(actor, "case.refer", case, access)
-    if case.is_closed:
-        raise ValidationError(_("The case is closed."))
+    case = _lock_case_to_refer(actor, case)
     if service is not None:
         if not service.is_active:
             raise ValidationError({"service": _("That service is no longer offered.")})
         receiver = service.provider
     if receiver is None or not receiver.is_active or receiver.country != case.country:
         raise ValidationError({"receiver": _("Choose a service or an organisation to refer to.")})
-    if not needs or set(needs) - set(ServiceKind.values):
-        raise ValidationError({"needs": _("Name the needs the referral addresses.")})
-    if urgency not in Urgency.values:
-        raise ValidationError({"urgency": _("Choose how urgent it is.")})
-    if len(message) > TEXT_MAX:
-        raise ValidationError({"message": _("The message is too long.")})
+    _check_request(needs=needs, urgency=urgency, message=message)
     case_services.check_share(
         case=case, organisation=receiver, purpose=purpose, categories=categories, basis=basis
     )
     if Referral.objects.open().filter(case=case, receiver=receiver).exists():
         raise ValidationError(_("An open referral to this organisation already exists."))
-    referral = Referral(
+    return _create(
+        actor=actor,
         case=case,
-        sender_organisation=actor.organisation,
-        sent_by=actor,
         receiver=receiver,
         service=service,
-        purpose=purpose,
         basis=basis,
-        categories=sorted(set(categories) | {Category.METADATA}),
-        needs=sorted(set(needs)),
+        purpose=purpose,
+        categories=categories,
+        needs=needs,
         urgency=urgency,
-        age_group=case.person.age_group,
-        sex=case.person.sex,
-        languages=_languages(case),
-        municipality=case.municipality,
+        message=message,
     )
-    referral.seal("message", message.strip())
-    referral.save()
-    _event(referral, ReferralEvent.Kind.SENT, actor)
-    audit_record(
-        action="referral.sent",
-        actor=actor,
-        target=referral,
-        categories=referral.categories,
-        reason=purpose,
-        flags=[f"case:{case.uuid}", f"recipient:{receiver.uuid}"],
-    )
-    from samverkan.referrals import tasks
 
-    run_after = timezone.now() + timedelta(hours=settings.REFERRAL_REMINDER_HOURS)
-    transaction.on_commit(lambda: tasks.tell_receiver.enqueue(referral.pk, False))
-    transaction.on_commit(
-        lambda: tasks.remind_unanswered.using(run_after=run_after).enqueue(referral.pk)
+
+# Why a member organisation gets no referral when a case is shared with its team;
+# beside the basis's own reasons (cases.services.SHARE_REFUSALS).
+LEFT_OUT_REASONS = {
+    **case_services.SHARE_REFUSALS,
+    "open_referral": gettext_lazy("It already has an open referral of this case."),
+    "inactive": gettext_lazy("The organisation is no longer active."),
+}
+
+
+@dataclass(frozen=True)
+class TeamMemberPlan:
+    """One member organisation of a team, and why it is left out of a share (or None)."""
+
+    organisation: Organisation
+    reason: str | None
+
+    @property
+    def reason_label(self) -> str:
+        return str(LEFT_OUT_REASONS[self.reason]) if self.reason else ""
+
+
+def team_share_plan(*, case: Case, team: Team, basis: Consent, purpose: str | None = None):
+    """Every member organisation of ``team`` and whether a share of ``case`` under
+    ``basis`` would reach it; without a purpose, as ``share_refusal`` says."""
+    open_receivers = set(
+        Referral.objects.open().filter(case=case).values_list("receiver_id", flat=True)
     )
-    return referral
+    plan = []
+    for organisation in team.organisations.order_by("name", "pk"):
+        reason = case_services.share_refusal(
+            case=case, organisation=organisation, purpose=purpose, basis=basis
+        )
+        if reason is None and not organisation.is_active:
+            reason = "inactive"
+        if reason is None and organisation.pk in open_receivers:
+            reason = "open_referral"
+        plan.append(TeamMemberPlan(organisation, reason))
+    return plan
+
+
+@transaction.atomic
+def team_share_send(
+    *,
+    actor: Membership,
+    case: Case,
+    team: Team,
+    basis: Consent,
+    purpose: str,
+    categories: list[str],
+    needs: list[str],
+    urgency: str,
+    message: str = "",
+) -> TeamShare:
+    """Share ``case`` with a team of its country: one referral to each member
+    organisation the basis allows, by the rule of an ordinary referral; the
+    others are left out, and the share records which and why.
+
+    Locks as ``referral_send`` does: the case first, the audit head last."""
+    case = _lock_case_to_refer(actor, case)
+    if team.country != case.country:
+        raise ValidationError({"team": _("Choose a team of the case's country.")})
+    _check_request(needs=needs, urgency=urgency, message=message)
+    case_services.check_basis(case=case, categories=categories, basis=basis)
+    plan = team_share_plan(case=case, team=team, basis=basis, purpose=purpose)
+    receivers = [member.organisation for member in plan if member.reason is None]
+    if not receivers:
+        raise ValidationError(
+            {"team": _("No member organisation of this team may receive this case on this basis.")}
+        )
+    share = TeamShare.objects.create(
+        case=case,
+        team=team,
+        sender_organisation=actor.organisation,
+        sent_by=actor,
+        left_out=[
+            {"organisation": str(member.organisation.uuid), "reason": member.reason}
+            for member in plan
+            if member.reason is not None
+        ],
+    )
+    for receiver in receivers:
+        _create(
+            actor=actor,
+            case=case,
+            receiver=receiver,
+            basis=basis,
+            purpose=purpose,
+            categories=categories,
+            needs=needs,
+            urgency=urgency,
+            message=message,
+            team_share=share,
+        )
+    audit_record(
+        action="team_share.sent",
+        actor=actor,
+        target=share,
+        categories=sorted(set(categories) | {Category.METADATA}),
+        reason=purpose,
+        flags=[
+            f"case:{case.uuid}",
+            f"team:{team.uuid}",
+            *(f"recipient:{receiver.uuid}" for receiver in receivers),
+            *(f"left_out:{entry['organisation']}:{entry['reason']}" for entry in share.left_out),
+        ],
+    )
+    return share
 
 
 STATUS_REFUSALS = {
@@ -270,6 +431,40 @@ def referral_withdraw(*, actor: Membership, referral: Referral, text: str = "") 
     _event(referral, ReferralEvent.Kind.WITHDRAWN, actor, text)
     audit_record(action="referral.withdrawn", actor=actor, target=referral)
     return referral
+
+
+@transaction.atomic
+def team_share_withdraw(*, actor: Membership, share: TeamShare, text: str = "") -> TeamShare:
+    """The sender takes back a share with a team: its open referrals are withdrawn;
+    members that accepted keep taking part until the share with them is revoked."""
+    _lock_case_to_refer(actor, share.case)
+    share = TeamShare.objects.select_for_update().get(pk=share.pk)
+    if share.sender_organisation_id != actor.organisation_id:
+        raise PolicyDenied
+    if share.is_withdrawn:
+        raise ValidationError(_("The share with the team has already been withdrawn."))
+    text = _text(text, required=False, field="text")
+    # Every referral locked before the first audit entry: the audit head is taken last.
+    referrals = list(share.referrals.open().select_for_update())
+    share.withdrawn_at = timezone.now()
+    share.withdrawn_by = actor
+    share.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    for referral in referrals:
+        _respond(referral, actor, Referral.Status.WITHDRAWN)
+        _event(referral, ReferralEvent.Kind.WITHDRAWN, actor, text)
+        audit_record(
+            action="referral.withdrawn",
+            actor=actor,
+            target=referral,
+            flags=[f"team_share:{share.uuid}"],
+        )
+    audit_record(
+        action="team_share.withdrawn",
+        actor=actor,
+        target=share,
+        flags=[f"case:{share.case.uuid}", f"withdrawn:{len(referrals)}"],
+    )
+    return share
 
 
 def end_lapsed_referrals(*, actor: Membership, case: Case) -> None:

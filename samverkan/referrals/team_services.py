@@ -63,6 +63,92 @@ def team_create(
     return team
 
 
+def _lock_team_to_manage(actor: Membership, team: Team) -> Team:
+    team = Team.objects.select_for_update().filter(pk=team.pk).first()
+    if team is None or not referral_policy.can_manage_team(actor, team):
+        raise policy.PolicyDenied
+    return team
+
+
+@transaction.atomic
+def team_organisation_add(*, actor: Membership, team: Team, organisation: Organisation) -> Team:
+    """The convener adds a member organisation of the team's country."""
+    team = _lock_team_to_manage(actor, team)
+    if not organisation.is_active or organisation.country != team.country:
+        raise ValidationError({"organisation": _("A team's members are of one country.")})
+    if team.organisations.filter(pk=organisation.pk).exists():
+        raise ValidationError({"organisation": _("That organisation is already a member.")})
+    team.organisations.add(organisation)
+    audit_record(
+        action="team.organisation_added",
+        actor=actor,
+        target=team,
+        flags=[f"organisation:{organisation.uuid}"],
+    )
+    return team
+
+
+@transaction.atomic
+def team_organisation_remove(*, actor: Membership, team: Team, organisation: Organisation) -> Team:
+    """The convener removes a member organisation, and with it the organisation's
+    people: they no longer read the team's consultations."""
+    team = _lock_team_to_manage(actor, team)
+    if organisation.pk == team.convener_id:
+        raise ValidationError({"organisation": _("The convener cannot leave its own team.")})
+    if not team.organisations.filter(pk=organisation.pk).exists():
+        raise ValidationError({"organisation": _("That organisation is not a member.")})
+    people = list(team.members.filter(organisation=organisation))
+    team.members.remove(*people)
+    team.organisations.remove(organisation)
+    audit_record(
+        action="team.organisation_removed",
+        actor=actor,
+        target=team,
+        flags=[
+            f"organisation:{organisation.uuid}",
+            *(f"member:{member.uuid}" for member in people),
+        ],
+    )
+    return team
+
+
+@transaction.atomic
+def team_member_add(*, actor: Membership, team: Team, member: Membership) -> Team:
+    """The convener names a person, acting for a member organisation, who reads
+    and answers the team's consultations."""
+    team = _lock_team_to_manage(actor, team)
+    if not member.is_active or not team.organisations.filter(pk=member.organisation_id).exists():
+        raise ValidationError({"member": _("Members act for a member organisation.")})
+    if team.members.filter(pk=member.pk).exists():
+        raise ValidationError({"member": _("That person is already a member.")})
+    team.members.add(member)
+    audit_record(
+        action="team.member_added", actor=actor, target=team, flags=[f"member:{member.uuid}"]
+    )
+    return team
+
+
+@transaction.atomic
+def team_member_remove(*, actor: Membership, team: Team, member: Membership) -> Team:
+    team = _lock_team_to_manage(actor, team)
+    if not team.members.filter(pk=member.pk).exists():
+        raise ValidationError({"member": _("That person is not a member.")})
+    team.members.remove(member)
+    audit_record(
+        action="team.member_removed", actor=actor, target=team, flags=[f"member:{member.uuid}"]
+    )
+    return team
+
+
+# (adding?, what) -> the change, for pages and the API alike.
+MEMBER_CHANGES = {
+    (True, "organisation"): team_organisation_add,
+    (False, "organisation"): team_organisation_remove,
+    (True, "member"): team_member_add,
+    (False, "member"): team_member_remove,
+}
+
+
 def _message(consultation, actor, body: str, confirmed: bool) -> ConsultationMessage:
     body = body.strip()
     if not body:

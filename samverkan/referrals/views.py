@@ -38,32 +38,46 @@ def _forms_for(actor, case, data=None):
     ]
 
 
-@policy_required("case.list")
-@require_http_methods(["GET", "POST"])
-def referral_new(request, case_uuid):
+def send_from_case(request, case_uuid, *, forms_for, send, done, template):
+    """A page of one form per consent or legal basis in force that sends from a
+    case its actor may refer: ``send(actor, case, arguments)`` writes and returns
+    where to go, with ``done(result)`` said; a refusal shows on the form."""
     actor = request.membership
     case = case_selectors.case_for_action(actor, case_uuid, "case.refer")
     if request.method == "POST":
-        forms_ = _forms_for(actor, case, request.POST)
+        forms_ = forms_for(actor, case, request.POST)
         form = forms_[0]
         if form.is_valid():
             try:
-                referral = services.referral_send(
-                    actor=actor, case=case, **form.service_arguments()
-                )
+                result, next_url = send(actor, case, form.service_arguments())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    _("Referral sent to %(organisation)s.") % {"organisation": referral.receiver},
-                )
-                return redirect(reverse("referral-detail", args=[referral.uuid]))
+                messages.success(request, done(result))
+                return redirect(next_url)
     else:
-        forms_ = _forms_for(actor, case)
+        forms_ = forms_for(actor, case)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "referrals/referral_new.html", {"case": case, "forms": forms_}, status=status
+    return render(request, template, {"case": case, "forms": forms_}, status=status)
+
+
+def _send_referral(actor, case, arguments):
+    referral = services.referral_send(actor=actor, case=case, **arguments)
+    return referral, reverse("referral-detail", args=[referral.uuid])
+
+
+@policy_required("case.list")
+@require_http_methods(["GET", "POST"])
+def referral_new(request, case_uuid):
+    return send_from_case(
+        request,
+        case_uuid,
+        forms_for=_forms_for,
+        send=_send_referral,
+        done=lambda referral: (
+            _("Referral sent to %(organisation)s.") % {"organisation": referral.receiver}
+        ),
+        template="referrals/referral_new.html",
     )
 
 

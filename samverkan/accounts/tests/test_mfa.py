@@ -158,6 +158,7 @@ def test_a_password_only_session_is_sent_to_enrolment_from_every_page(world, zed
             "action": "accept",
             "service_uuid": uuid.uuid4(),
             "team_uuid": uuid.uuid4(),
+            "share_uuid": uuid.uuid4(),
             "consultation_uuid": uuid.uuid4(),
             "mapping_uuid": uuid.uuid4(),
             "country": "SE",

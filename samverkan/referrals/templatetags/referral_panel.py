@@ -16,4 +16,7 @@ def case_referrals(context, detail):
         "may_refer": "case.refer" in allowed,
         "may_show_sharing": "case.consent.manage" in allowed,
         "referrals": selectors.referrals_of_case(actor, detail.case) if detail.access.lead else [],
+        "team_shares": (
+            selectors.team_shares_of_case(actor, detail.case) if detail.access.lead else []
+        ),
     }

@@ -45,6 +45,7 @@ MAPPERS = frozenset(
 )
 MANAGERS = frozenset({Role.SERVICE_PROVIDER, Role.CASE_MANAGER, Role.ORGANISATION_ADMIN})
 SIDE = {"ngo": "sender", "shelter": "receiver"}
+TEAM_MANAGERS = frozenset({Role.COORDINATOR, Role.ORGANISATION_ADMIN})
 # The consultation is read by who asked it and the team's named member only.
 CONSULTATION_READERS = frozenset({("police", Role.FRONTLINE), ("ngo", Role.CASE_MANAGER)})
 CONSULTATION_CANARY = "QxConsultationCanary how do we assess this?"
@@ -63,8 +64,8 @@ def world(db):
         TOTP.activate(membership.user, generate_totp_secret())
     lead = members["ngo", Role.CASE_MANAGER]
     service = shelter_service(members["shelter", Role.SERVICE_PROVIDER], capacity=5)
-    referrals, cases = {}, {}
-    for key in ("open", "accepted"):
+    referrals, cases, bases = {}, {}, {}
+    for key in ("open", "accepted", "team"):
         case = case_factories.open_case(lead)
         basis = case_factories.consent(
             lead,
@@ -73,8 +74,9 @@ def world(db):
             kinds=[Kind.SHELTER],
             purposes=[Purpose.ASSISTANCE],
         )
-        cases[key] = case
-        referrals[key] = refer(lead, case, basis, service=service)
+        cases[key], bases[key] = case, basis
+        if key != "team":
+            referrals[key] = refer(lead, case, basis, service=service)
     team = team_services.team_create(
         actor=members["ngo", Role.COORDINATOR],
         name="Matrix team",
@@ -82,6 +84,18 @@ def world(db):
         area="Malmö",
         organisations=[orgs["shelter"]],
         members=[members["ngo", Role.CASE_MANAGER]],
+    )
+    # Shared with the team: the shelter gets a referral, the NGO (the lead) none.
+    team_share = services.team_share_send(
+        actor=lead,
+        case=cases["team"],
+        team=team,
+        basis=bases["team"],
+        purpose=Purpose.ASSISTANCE,
+        categories=[Category.CONTACT],
+        needs=["shelter"],
+        urgency="routine",
+        message=MESSAGE,
     )
     consultation = team_services.consultation_ask(
         actor=members["police", Role.FRONTLINE],
@@ -104,7 +118,9 @@ def world(db):
         "service": service,
         "referrals": referrals,
         "cases": cases,
+        "bases": bases,
         "team": team,
+        "team_share": team_share,
         "consultation": consultation,
         "mapping": situation,
     }
@@ -125,14 +141,39 @@ def expected(org: str, role: str, route: str, key: str) -> int:
     public_or_directory = {"help", "help-country", "service-list", "service-export-hsds"}
     if route in public_or_directory | {"api-services", "api-services-hsds"}:
         return 200
-    if route in {"team-list", "api-teams", "api-consultations", "consultation-new"}:
+    if route in {"api-consultations", "consultation-new"}:
         return 200 if reader else (403 if api else 404)
+    if route in {"team-list", "api-teams", "team-detail", "api-team-detail"}:
+        # Organisation admins convene teams, so they see them too.
+        return 200 if reader or role == Role.ORGANISATION_ADMIN else (403 if api else 404)
     if route in {"mapping-compare", "mapping-detail", "api-mappings"}:
         return 200
     if route == "mapping-new":
         return 200 if role in MAPPERS else 404
     if route == "team-new":
         return 200 if role in {Role.COORDINATOR, Role.ORGANISATION_ADMIN} else 404
+    if route.startswith(("team-member-", "api-team-members")):
+        # Only the convener's (the NGO's) coordinators and organisation admins.
+        if role not in TEAM_MANAGERS:
+            return 403 if api else 404
+        if org != "ngo":
+            return 404
+        return 200 if api else 302
+    if route in {"team-share-new", "team-share-withdraw"}:
+        if org != "ngo" or role not in CASE_WORKERS:
+            return 404
+        return 200 if route == "team-share-new" else 302
+    if route.startswith("api-team-share"):
+        if not reader:
+            return 403
+        if route == "api-team-share-detail":
+            return 200 if org in SIDE else 404
+        # Sending and withdrawing are the lead's case workers' alone.
+        return (
+            (201 if route == "api-team-shares" else 200)
+            if (org == "ngo" and role in CASE_WORKERS)
+            else 404
+        )
     if route in {"consultation-detail", "api-consultation-detail"}:
         if api and not reader:
             return 403
@@ -209,6 +250,33 @@ def cells(world, key: str):
     yield "api-teams", "get", reverse("api-teams"), {}
     yield "team-new", "get", reverse("team-new"), {}
     yield "consultation-new", "get", reverse("consultation-new", args=[world["team"].uuid]), {}
+    team, share = world["team"], world["team_share"]
+    yield "team-detail", "get", reverse("team-detail", args=[team.uuid]), {}
+    yield "api-team-detail", "get", reverse("api-team-detail", args=[team.uuid]), {}
+    newcomer = {"member": str(world["members"]["shelter", Role.CASE_MANAGER].uuid)}
+    leaver = {"organisation": str(world["orgs"]["shelter"].uuid)}
+    yield "team-member-add", "post", reverse("team-member-add", args=[team.uuid]), newcomer
+    yield "team-member-remove", "post", reverse("team-member-remove", args=[team.uuid]), leaver
+    url = reverse("api-team-members", args=[team.uuid])
+    yield "api-team-members", "post", url, newcomer
+    url = reverse("api-team-members-remove", args=[team.uuid])
+    yield "api-team-members-remove", "post", url, leaver
+    yield "team-share-new", "get", reverse("team-share-new", args=[world["cases"]["team"].uuid]), {}
+    yield "team-share-withdraw", "post", reverse("team-share-withdraw", args=[share.uuid]), {}
+    # The accepted case: the shelter has no open referral of it, so a share reaches it.
+    sending = {
+        "case": str(world["cases"]["accepted"].uuid),
+        "team": str(team.uuid),
+        "basis": str(world["bases"]["accepted"].uuid),
+        "purpose": Purpose.ASSISTANCE,
+        "categories": [Category.CONTACT],
+        "needs": ["shelter"],
+        "urgency": "routine",
+    }
+    yield "api-team-shares", "post", reverse("api-team-shares"), sending
+    yield "api-team-share-detail", "get", reverse("api-team-share-detail", args=[share.uuid]), {}
+    url = reverse("api-team-share-withdraw", args=[share.uuid])
+    yield "api-team-share-withdraw", "post", url, {}
     yield "api-consultations", "get", reverse("api-consultations"), {}
     url = reverse("consultation-detail", args=[consultation.uuid])
     yield "consultation-detail", "get", url, {}
