@@ -14,6 +14,11 @@ Two kinds of blocking keys, and a pair is a candidate when it shares any:
 
 Keys shared by more than ``max_bucket`` records (an empty field, say) are
 skipped: they tell nothing and would bring back all pairs.
+
+Candidate pairs are never listed: compiled kernels walk the buckets and
+score each pair where it is found (whole-record Dice, or its Fellegi–Sunter
+pattern), keeping only the pairs that may match, so that memory stays
+bounded by the matches, not by the candidates.
 """
 
 from __future__ import annotations
@@ -80,8 +85,9 @@ class Blocks:
     to band ``band[k]``; ``bucket_of[i, b]`` is record i's bucket in band b,
     or -1 outside any usable one (an empty band, an oversized bucket). A pair
     met in several bands is counted in the first of them only, so that
-    nothing is counted or kept twice without ever listing all pairs. ``chunks`` cut the buckets into runs of about
-    equal work for the compiled kernels.
+    nothing is counted or kept twice without ever listing all pairs.
+    ``chunks`` cut the buckets into runs of about equal work for the compiled
+    kernels.
     """
 
     order: np.ndarray
