@@ -10,7 +10,8 @@ Two kinds of blocking keys, and a pair is a candidate when it shares any:
   Jaccard similarity, so similar encodings meet in some band and dissimilar
   ones almost never.
 - The exact segment of each blocking feature that is not a name (the date of
-  birth): records whose names were swapped or misspelt still meet on it.
+  birth), and of each feature whose schema blocks on it ``"exact"``: records
+  whose names were swapped or misspelt still meet on it.
 
 Keys shared by more than ``max_bucket`` records (an empty field, say) are
 skipped: they tell nothing and would bring back all pairs.
@@ -127,12 +128,14 @@ def block(
     sources = np.zeros(n, np.int64) if sources is None else np.asarray(sources, np.int64)
     rng = np.random.default_rng(config.seed)
     blocking = [feature for feature in schema.features if feature.blocking]
-    names = [feature for feature in blocking if feature.comparison == "ngram"]
-    others = [feature for feature in blocking if feature.comparison != "ngram"]
+    hashed = [feature for feature in blocking if not feature.exact_blocking]
+    names = [feature for feature in hashed if feature.comparison == "ngram"]
+    others = [feature for feature in hashed if feature.comparison != "ngram"]
+    exact = others + [feature for feature in blocking if feature.exact_blocking]
     keys: list[np.ndarray] = []
     valid: list[np.ndarray] = []
     if n < 2 or not blocking:
-        names = others = []
+        names = others = exact = []
     name_bins = _first_bits(words, names, config.name_bins, rng) if names else None
     other_bins = _first_bits(words, others, config.other_bins, rng) if others else None
 
@@ -153,7 +156,7 @@ def block(
     if name_bins is not None:
         for _ in range(config.name_bands):
             band([pick(name_bins, config.name_rows)])
-    for feature in others:
+    for feature in exact:
         segment = words[:, feature.words]
         keys.append(_hash_rows(segment.view(np.uint32)))
         valid.append(segment.any(axis=1))
