@@ -291,6 +291,10 @@ def run_size(size: int, secret: str) -> None:
     found, spent = timed(faiss_all_pairs, rows, b.words, THRESHOLD)
     kernel_line("faiss IndexBinaryFlat range search", spent, found)
 
+    # Compile the blocked kernels outside the clock too (numba caches them on disk).
+    few_a, few_b = type(a)(a.schema, a.words[:300]), type(b)(b.schema, b.words[:300])
+    linkage.match(few_a, few_b, THRESHOLD)
+    linkage.link_sources({"a": few_a, "b": few_b})
     blocked, spent = timed(linkage.match, a, b, THRESHOLD)
     everything = set(zip(candidates[2][0].tolist(), candidates[2][1].tolist(), strict=True))
     recall = len(everything & set(zip(blocked.left.tolist(), blocked.right.tolist(), strict=True)))
