@@ -21,19 +21,22 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal
 
+import numba
 import numpy as np
 
 from samverkan.linkage import scoring
-from samverkan.linkage.blocking import BlockingConfig, candidate_pairs
+from samverkan.linkage.blocking import BlockingConfig, block, blocked_dice, blocked_patterns
 from samverkan.linkage.encoding import EncodingSet
 from samverkan.linkage.errors import EncodingError, LinkageError, MixedSecretsError
-from samverkan.linkage.similarity import all_pairs, dice_pairs, field_dice_pairs
+from samverkan.linkage.similarity import all_pairs, dice_pairs
 
 Scoring = Literal["fellegi_sunter", "dice"]
 Candidates = Literal["blocked", "all_pairs"]
 # With Fellegi–Sunter scoring and all pairs, pairs below this whole-record Dice
 # are not scored at all (their fields cannot add up to a match).
 DICE_FLOOR = 0.6
+# Blocked candidates that EM estimates the prior on (a sample of them beyond this).
+EM_SAMPLE_PAIRS = 5_000_000
 # Pairs whose probability is between these are undecided (the count's interval).
 UNDECIDED_PROBABILITY = (0.1, 0.9)
 UNDECIDED_DICE = 0.05
@@ -75,20 +78,10 @@ def match(
     if candidates == "all_pairs":
         left, right, scores = all_pairs(a.words, b.words, threshold)
         return Matches(left, right, scores, len(a) * len(b))
-    left, right = _cross_candidates(
-        np.concatenate([a.words, b.words]),
-        np.repeat([0, 1], [len(a), len(b)]),
-        a.schema,
-        blocking,
-    )
-    right = right - len(a)
-    scores = dice_pairs(a.words, b.words, left, right)
-    keep = scores >= threshold
-    return Matches(left[keep], right[keep], scores[keep], len(left))
-
-
-def _cross_candidates(words, sources, schema, config):
-    return candidate_pairs(words, schema, config, sources)
+    words = np.concatenate([a.words, b.words])
+    blocks = block(words, a.schema, blocking, np.repeat([0, 1], [len(a), len(b)]))
+    left, right, scores, comparisons = blocked_dice(blocks, words, threshold)
+    return Matches(left, right - len(a), scores, comparisons)
 
 
 @dataclass(frozen=True)
@@ -164,9 +157,7 @@ def check_same_secret(words: np.ndarray, sources: np.ndarray, schema, names: lis
         else:
             left = rng.choice(rows_a, 5000)
             right = rng.choice(rows_b, 5000)
-        levels = scoring.agreement_levels(
-            field_dice_pairs(words, words, left, right, schema), schema
-        )[:, exact]
+        levels = scoring.pair_levels(words, words, left, right, schema)[:, exact]
         present = levels != scoring.MISSING
         if present.sum() < SECRET_CHECK_PAIRS:
             continue
@@ -178,6 +169,37 @@ def check_same_secret(words: np.ndarray, sources: np.ndarray, schema, names: lis
             )
 
 
+@numba.njit(cache=True)
+def _root(parent, x):
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+@numba.njit(cache=True)
+def _cluster_kernel(order, left, right, max_size, parent, sizes, masks, conflict):
+    for k in order:
+        i, j = _root(parent, left[k]), _root(parent, right[k])
+        if i == j:
+            continue
+        shared = False
+        for w in range(masks.shape[1]):
+            shared |= (masks[i, w] & masks[j, w]) != 0
+        if shared or sizes[i] + sizes[j] > max_size:
+            conflict[left[k]] = True
+            conflict[right[k]] = True
+            continue
+        if sizes[i] < sizes[j]:
+            i, j = j, i
+        parent[j] = i
+        for w in range(masks.shape[1]):
+            masks[i, w] |= masks[j, w]
+        sizes[i] += sizes[j]
+    for x in range(len(parent)):
+        parent[x] = _root(parent, x)
+
+
 def _cluster(
     n: int,
     sources: np.ndarray,
@@ -187,30 +209,24 @@ def _cluster(
     max_size: int,
 ) -> tuple[np.ndarray, set[int]]:
     """Greedy best-first clustering; returns root per record and records hit by conflicts."""
-    parent = list(range(n))
-    masks = [1 << int(source) for source in sources]
-    sizes = [1] * n
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    conflicts: set[int] = set()
-    for k in np.argsort(-scores, kind="stable"):
-        i, j = root(int(left[k])), root(int(right[k]))
-        if i == j:
-            continue
-        if masks[i] & masks[j] or sizes[i] + sizes[j] > max_size:
-            conflicts.update((int(left[k]), int(right[k])))
-            continue
-        if sizes[i] < sizes[j]:
-            i, j = j, i
-        parent[j] = i
-        masks[i] |= masks[j]
-        sizes[i] += sizes[j]
-    return np.array([root(x) for x in range(n)], dtype=np.int64), conflicts
+    parent = np.arange(n, dtype=np.int64)
+    # Each person's sources as a bit set, 64 sources a word.
+    masks = np.zeros((n, int(sources.max(initial=0)) // 64 + 1), dtype=np.uint64)
+    masks[np.arange(n), sources // 64] = np.left_shift(
+        np.uint64(1), (sources % 64).astype(np.uint64)
+    )
+    conflict = np.zeros(n, dtype=np.bool_)
+    _cluster_kernel(
+        np.argsort(-scores, kind="stable"),
+        np.asarray(left, np.int64),
+        np.asarray(right, np.int64),
+        max_size,
+        parent,
+        np.ones(n, dtype=np.int64),
+        masks,
+        conflict,
+    )
+    return parent, set(np.flatnonzero(conflict).tolist())
 
 
 def link_sources(
@@ -244,6 +260,15 @@ def link_sources(
         low = min(UNDECIDED_PROBABILITY[0], threshold)
         high = max(UNDECIDED_PROBABILITY[1], threshold)
 
+    if scoring_method not in ("dice", "fellegi_sunter"):
+        raise LinkageError("Scoring is 'fellegi_sunter' or 'dice'.")
+    shape = scoring.layout(schema)
+
+    def model_from(histogram: np.ndarray) -> np.ndarray:
+        """Match probability per pattern, the model estimated on these candidates."""
+        random_levels = scoring.random_pair_levels(words, labels, schema)
+        return scoring.estimate_model(histogram, random_levels, schema).probabilities(shape.levels)
+
     if candidates == "all_pairs":
         floor = low if scoring_method == "dice" else DICE_FLOOR
         parts = []
@@ -254,20 +279,30 @@ def link_sources(
         left = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
         right = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
         comparisons = sum(len(sources[a]) * len(sources[b]) for a, b in combinations(names, 2))
+        if scoring_method == "dice":
+            scores = dice_pairs(words, words, left, right)
+        else:
+            patterns = scoring.pair_patterns(words, words, left, right, schema)
+            scores = model_from(np.bincount(patterns, minlength=shape.patterns))[patterns]
     else:
-        left, right = _cross_candidates(words, labels, schema, blocking)
-        comparisons = len(left)
-
-    if scoring_method == "dice":
-        scores = dice_pairs(words, words, left, right)
-    elif scoring_method == "fellegi_sunter":
-        levels = scoring.pair_levels(words, words, left, right, schema)
-        model = scoring.estimate_model(
-            levels, scoring.random_pair_levels(words, labels, schema), schema
-        )
-        scores = model.probabilities(levels)
-    else:
-        raise LinkageError("Scoring is 'fellegi_sunter' or 'dice'.")
+        # Scored in the blocks, two bytes per candidate at most: only the pairs
+        # that may be matches come out of the compiled kernels.
+        blocks = block(words, schema, blocking, labels)
+        if scoring_method == "dice":
+            left, right, scores, comparisons = blocked_dice(blocks, words, low)
+        else:
+            # The prior is estimated on a fair sample of the candidates, then
+            # every candidate is scored in one more pass.
+            sample = blocks.sample(EM_SAMPLE_PAIRS)
+            histogram = blocked_patterns(blocks, words, schema, chunks=sample)[0]
+            table = model_from(histogram)
+            accept = table >= low
+            expected = histogram[accept].sum() * len(blocks.chunks) / max(len(sample), 1)
+            _, left, right, patterns, comparisons = blocked_patterns(
+                blocks, words, schema, accept,
+                capacity=int(2 * expected / max(len(blocks.chunks), 1)) + 256,
+            )  # fmt: skip
+            scores = table[patterns]
 
     keep = scores >= low
     left, right, scores = left[keep], right[keep], scores[keep]

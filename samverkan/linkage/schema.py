@@ -14,7 +14,9 @@ tools of that ecosystem read it, with Samverkan's additions:
 - ``hashing.keyGroup``: fields of one group hash under the same derived key,
   so that a given name can be compared with a family name (``swapsWith``:
   names written in the wrong order).
-- ``hashing.blocking``: whether the field's bits take part in blocking.
+- ``hashing.blocking``: whether the field's bits take part in blocking
+  (``true``), or ``"exact"``: records whose field is encoded exactly alike
+  are candidates (an identity number, a postcode), nothing else.
 - ``comparison.type`` ``dateParts``: a date of birth as year, month, day and
   the unordered day–month pair.
 
@@ -52,6 +54,7 @@ class Feature:
     key_group: str
     swaps_with: str | None
     blocking: bool
+    exact_blocking: bool = False
 
     @property
     def words(self) -> slice:
@@ -150,6 +153,9 @@ def parse_schema(document: dict) -> Schema:
             raise SchemaError(f"{where}: 'bits' must be a positive multiple of 64.")
         if not 1 <= bits_per_token <= bits:
             raise SchemaError(f"{where}: 'bitsPerToken' must be between 1 and 'bits'.")
+        blocking = hashing.get("blocking", True)
+        if blocking not in (True, False, "exact"):
+            raise SchemaError(f"{where}: 'blocking' is true, false or \"exact\".")
         features.append(
             Feature(
                 identifier=identifier,
@@ -161,7 +167,8 @@ def parse_schema(document: dict) -> Schema:
                 start=start,
                 key_group=hashing.get("keyGroup", identifier),
                 swaps_with=hashing.get("swapsWith"),
-                blocking=bool(hashing.get("blocking", True)),
+                blocking=blocking is not False,
+                exact_blocking=blocking == "exact",
             )
         )
         start += bits

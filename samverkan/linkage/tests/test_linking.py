@@ -148,3 +148,25 @@ def test_all_pairs_finds_exactly_the_pairs_at_or_above_the_threshold(encodings, 
 
     assert set(zip(found_left.tolist(), found_right.tolist(), strict=True)) == expected
     assert np.allclose(found_scores, dice_pairs(a, b, found_left, found_right))
+
+
+def test_a_field_blocked_exactly_makes_candidates_of_records_alike_in_it_alone():
+    # Two records with nothing in common but their citizenship: candidates only
+    # when the schema blocks on citizenship exactly.
+    document = json.loads(json.dumps(linkage.default_schema().document))
+    first = {"given_names": "Olena", "family_name": "Shevchenko", "date_of_birth": "1994-03-17",
+             "sex": "f", "citizenship": "UA"}  # fmt: skip
+    second = {"given_names": "Jurgis", "family_name": "Petrauskas", "date_of_birth": "1961-11-02",
+              "sex": "m", "citizenship": "UA"}  # fmt: skip
+
+    def candidates(schema):
+        a = linkage.encode_records([first], schema, SECRET)
+        b = linkage.encode_records([second], schema, SECRET)
+        return linkage.match(a, b, 0.01).comparisons
+
+    assert candidates(parse_schema(document)) == 0
+    document["features"][4]["hashing"]["blocking"] = "exact"
+    assert candidates(parse_schema(document)) == 1
+    document["features"][4]["hashing"]["blocking"] = "sometimes"
+    with pytest.raises(linkage.SchemaError, match="true, false or"):
+        parse_schema(document)
