@@ -16,7 +16,7 @@ from samverkan.accounts.models import Membership, Organisation
 from samverkan.cases import selectors as case_selectors
 from samverkan.cases.access_api import ConsentSerializer
 from samverkan.cases.api import ERRORS, OrganisationRefSerializer, StrictSerializer
-from samverkan.cases.models import Category, ExploitationForm, Purpose
+from samverkan.cases.models import Category, Consent, ExploitationForm, Purpose
 from samverkan.directory import hsds, mapping
 from samverkan.directory import selectors as directory_selectors
 from samverkan.directory import services as directory_services
