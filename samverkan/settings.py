@@ -342,6 +342,11 @@ SPECTACULAR_SETTINGS = {
         "RecordableMilestoneEnum": "samverkan.cases.api.RECORDABLE_MILESTONES",
         "DeadlineKindEnum": "samverkan.cases.workflow.DeadlineKind",
         "ExploitationFormEnum": "samverkan.cases.models.ExploitationForm",
+        # Data categories: all of them, those a consent may name, those a share may name.
+        "CategoryEnum": "samverkan.cases.models.Category",
+        "ConsentCategoryEnum": "samverkan.cases.access_forms.CONSENT_CATEGORIES",
+        "ShareableCategoryEnum": "samverkan.cases.access_forms.SHAREABLE_CATEGORIES",
+        "PurposeEnum": "samverkan.cases.models.Purpose",
         # Referrals and the service directory.
         "ServiceKindEnum": "samverkan.directory.models.ServiceKind",
         "TeamKindEnum": "samverkan.referrals.models.Team.Kind",

@@ -368,7 +368,7 @@ def stories(today: date) -> list[Story]:
                     "cecilia",
                     "police",
                     Purpose.LAW_ENFORCEMENT,
-                    [Category.IDENTITY, Category.EXPLOITATION, Category.NOTES],
+                    [Category.IDENTITY, Category.EXPLOITATION, Category.LEGAL, Category.NOTES],
                     Consent.Manner.VIA_INTERPRETER,
                 ),
                 milestone("frida", M.PROCEEDINGS_INITIATED, 60, "Preliminary investigation."),
