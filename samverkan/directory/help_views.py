@@ -20,24 +20,12 @@ from django.views.decorators.http import require_GET
 from samverkan.accounts.models import Country
 from samverkan.directory import selectors
 from samverkan.directory.models import ServiceKind, TargetGroup
+from samverkan.web.languages import LANGUAGE_NAMES
 
-# Each in its own name, so that a visitor finds theirs without reading ours.
-# A language is listed only when samverkan/locale/<code>/ translates every
-# string these pages show (directory/tests/test_help_translations.py).
-HELP_LANGUAGES = {
-    "en": "English",
-    "sv": "Svenska",
-    "nb": "Norsk bokmål",
-    "da": "Dansk",
-    "fi": "Suomi",
-    "et": "Eesti",
-    "lv": "Latviešu",
-    "lt": "Lietuvių",
-    "pl": "Polski",
-    "ru": "Русский",
-    "de": "Deutsch",
-    "is": "Íslenska",
-}
+# A language is offered only when samverkan/locale/<code>/ translates every
+# string these pages show (directory/tests/test_help_translations.py): all of
+# the region's languages do.
+HELP_LANGUAGES = LANGUAGE_NAMES
 # Browsers say "no" or "nn" for Norwegian; Bokmål is the written form we have.
 LANGUAGE_ALIASES = {"no": "nb", "nn": "nb"}
 # Enough for any real browser; a longer header is not worth parsing.

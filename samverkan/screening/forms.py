@@ -15,19 +15,8 @@ from samverkan.screening.catalogue import (
 )
 from samverkan.screening.rule import Answer
 from samverkan.screening.services import NOTE_MAX
+from samverkan.web.languages import LANGUAGE_NAMES
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "sv": "Svenska",
-    "nb": "Norsk bokmål",
-    "da": "Dansk",
-    "fi": "Suomi",
-    "et": "Eesti",
-    "lv": "Latviešu",
-    "lt": "Lietuvių",
-    "pl": "Polski",
-    "ru": "Русский",
-}
 ANSWER_CHOICES = [
     (Answer.YES.value, _("Yes")),
     (Answer.NO.value, _("No")),

@@ -1,0 +1,18 @@
+"""The region's languages, each in its own name, so that a reader finds theirs
+without reading ours. Which of them a page offers is that page's choice (the
+help pages, the screening checklists)."""
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "sv": "Svenska",
+    "nb": "Norsk bokmål",
+    "da": "Dansk",
+    "fi": "Suomi",
+    "et": "Eesti",
+    "lv": "Latviešu",
+    "lt": "Lietuvių",
+    "pl": "Polski",
+    "ru": "Русский",
+    "de": "Deutsch",
+    "is": "Íslenska",
+}
