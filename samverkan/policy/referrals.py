@@ -44,7 +44,7 @@ from samverkan.directory.models import Service
 from samverkan.policy import cases as case_policy
 from samverkan.policy.access import CASE_ROLES, CASE_WORKERS, PolicyDenied, can
 from samverkan.policy.cases import LAW_ENFORCEMENT_KINDS, kinds_kept_out
-from samverkan.referrals.models import Consultation, Referral, ReferralEvent, Team
+from samverkan.referrals.models import Consultation, Referral, ReferralEvent, Team, TeamShare
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +174,12 @@ def teams_visible_to(actor: Membership | None) -> QuerySet[Team]:
 def can_manage_team(actor: Membership | None, team: Team) -> bool:
     """The convener's coordinators and organisation admins keep its members."""
     return can(actor, "team.manage") and team.convener_id == actor.organisation_id
+
+
+def is_team_share_sender(actor: Membership | None, share: TeamShare) -> bool:
+    """Only the sending organisation withdraws a share with a team and learns
+    which members were left out of it and why."""
+    return actor is not None and share.sender_organisation_id == actor.organisation_id
 
 
 def consultations_visible_to(actor: Membership | None) -> QuerySet[Consultation]:

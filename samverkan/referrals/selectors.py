@@ -152,7 +152,7 @@ def _team_share_views(actor: Membership, referrals: QuerySet[Referral]) -> list[
 
 
 def _left_out(actor: Membership, share: TeamShare) -> list[dict[str, str]]:
-    if share.sender_organisation_id != actor.organisation_id:
+    if not referral_policy.is_team_share_sender(actor, share):
         return []
     names = dict(
         Organisation.objects.filter(

@@ -439,7 +439,7 @@ def team_share_withdraw(*, actor: Membership, share: TeamShare, text: str = "") 
     members that accepted keep taking part until the share with them is revoked."""
     _lock_case_to_refer(actor, share.case)
     share = TeamShare.objects.select_for_update().get(pk=share.pk)
-    if share.sender_organisation_id != actor.organisation_id:
+    if not referral_policy.is_team_share_sender(actor, share):
         raise PolicyDenied
     if share.is_withdrawn:
         raise ValidationError(_("The share with the team has already been withdrawn."))
