@@ -46,10 +46,12 @@ def test_an_upload_keeps_encodings_and_breakdowns_and_takes_kind_and_period_from
     assert source.record_count == len(people.records["ngo"])
     assert source.schema_version == "person-v1"
     assert set(source.records[0]) == {"encoding", "breakdown"}
-    # Nothing identifying came along: no name of the people file is in the source.
-    stored = str(source.records)
+    # Nothing identifying came along: besides the encoding, only breakdown
+    # fields, and no name of the people file among their values.
+    breakdowns = str([stored["breakdown"] for stored in source.records])
     for record in people.records["ngo"]:
-        assert record["family_name"] not in stored
+        assert record["family_name"] not in breakdowns
+    assert all(len(base64.b64decode(stored["encoding"])) == 128 for stored in source.records)
 
 
 def test_two_agencies_lists_are_counted_as_persons_not_records(
