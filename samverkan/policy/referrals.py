@@ -30,6 +30,9 @@ Part of the one policy (``samverkan.policy``):
 - A case is shared with a team as one referral to each member organisation
   the basis allows (never the sender's own); each answers for itself. The
   sender sees every member's answer; a member sees its own referral only.
+  A member that leaves the team no longer gets the share: its open referrals
+  of the team's shares end (``left_team_referrals``); what it accepted
+  before stays until the sender revokes that share.
 """
 
 from __future__ import annotations
@@ -86,6 +89,12 @@ def lapsed_referrals(case: Case) -> QuerySet[Referral]:
     return referrals.filter(
         Q(receiver__kind__in=kinds_kept_out(case)) | ~Q(basis__in=Consent.objects.in_force())
     )
+
+
+def left_team_referrals(team: Team, organisation) -> QuerySet[Referral]:
+    """The open referrals of ``team``'s shares to ``organisation``, which end
+    when it leaves the team."""
+    return Referral.objects.open().filter(team_share__team=team, receiver=organisation)
 
 
 def may_reach_receiver(referral: Referral) -> bool:

@@ -467,15 +467,21 @@ def team_share_withdraw(*, actor: Membership, share: TeamShare, text: str = "") 
     return share
 
 
+def referral_end(referral: Referral, actor: Membership) -> None:
+    """End an open referral its receiver may no longer get. The caller holds its
+    lock and audits."""
+    referral.status = Referral.Status.ENDED
+    referral.save(update_fields=["status"])
+    _event(referral, ReferralEvent.Kind.ENDED, actor)
+
+
 def end_lapsed_referrals(*, actor: Membership, case: Case) -> None:
     """End every open referral of ``case`` its receiver may no longer get (the
     policy's ``lapsed_referrals``). The caller holds the case's lock and has
     written no audit entry yet (see ``referral_accept`` for the lock order)."""
     # All locked before the first audit entry: the audit head is always taken last.
     for referral in list(referral_policy.lapsed_referrals(case).select_for_update()):
-        referral.status = Referral.Status.ENDED
-        referral.save(update_fields=["status"])
-        _event(referral, ReferralEvent.Kind.ENDED, actor)
+        referral_end(referral, actor)
         audit_record(
             action="referral.ended", actor=actor, target=referral, flags=[f"case:{case.uuid}"]
         )

@@ -12,6 +12,7 @@ from samverkan.policy import access as policy
 from samverkan.policy import referrals as referral_policy
 from samverkan.referrals.identifiers import likely_identifiers
 from samverkan.referrals.models import Consultation, ConsultationMessage, Team
+from samverkan.referrals.services import referral_end
 
 TEXT_MAX = 5000
 
@@ -98,8 +99,18 @@ def team_organisation_remove(*, actor: Membership, team: Team, organisation: Org
     if not team.organisations.filter(pk=organisation.pk).exists():
         raise ValidationError({"organisation": _("That organisation is not a member.")})
     people = list(team.members.filter(organisation=organisation))
+    # All locked before the first audit entry: the audit head is always taken last.
+    ended = list(referral_policy.left_team_referrals(team, organisation).select_for_update())
     team.members.remove(*people)
     team.organisations.remove(organisation)
+    for referral in ended:
+        referral_end(referral, actor)
+        audit_record(
+            action="referral.ended",
+            actor=actor,
+            target=referral,
+            flags=[f"team:{team.uuid}"],
+        )
     audit_record(
         action="team.organisation_removed",
         actor=actor,

@@ -201,6 +201,39 @@ def test_withdrawing_the_share_withdraws_its_open_referrals_only(world):
         services.team_share_withdraw(actor=world.social_worker, share=share)
 
 
+def test_a_member_that_leaves_the_team_keeps_what_it_accepted(world):
+    share = world.share()
+    services.referral_accept(
+        actor=world.shelter_worker, referral=share.referrals.get(receiver=world.shelter)
+    )
+
+    team_services.team_organisation_remove(
+        actor=world.convener, team=world.team, organisation=world.shelter
+    )
+
+    # It took part under the person's consent, which still holds: the sender revokes
+    # that share if it should end.
+    assert receivers(share) == {"Team Kommun": "sent", "Team Shelter": "accepted"}
+    assert case_policy.case_access(world.shelter_worker, world.case).visible
+
+
+def test_a_member_that_leaves_the_team_can_no_longer_accept_its_share(world):
+    share = world.share()
+    referral = share.referrals.get(receiver=world.shelter)
+
+    team_services.team_organisation_remove(
+        actor=world.convener, team=world.team, organisation=world.shelter
+    )
+
+    assert receivers(share) == {"Team Kommun": "sent", "Team Shelter": "ended"}
+    with pytest.raises(ValidationError, match="has ended"):
+        services.referral_accept(actor=world.shelter_worker, referral=referral)
+    assert not case_policy.case_access(world.shelter_worker, world.case).visible
+    ended = AuditEntry.objects.get(action="referral.ended")
+    assert ended.object_id == str(referral.uuid)
+    assert ended.flags == [f"team:{world.team.uuid}"]
+
+
 # --- Team membership ---------------------------------------------------------------
 
 
