@@ -3,6 +3,7 @@ notifications of three Swedish agencies, made through the real services."""
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -14,6 +15,15 @@ from samverkan.accounts.models import Membership, Organisation, Role
 from samverkan.cases import services as case_services
 from samverkan.cases.models import AgeGroup, Case, ExploitationForm, Sex
 from samverkan.cases.tests import factories
+
+
+@pytest.fixture(autouse=True)
+def fixed_linkage_secret(settings):
+    """script/test draws a new secret every run; linkage figures asserted here
+    must not depend on which one."""
+    settings.LINKAGE_SECRET = base64.b64encode(
+        b"statistics-tests-linkage-secret-0123456789"
+    ).decode()
 
 
 @dataclass
