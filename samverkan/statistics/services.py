@@ -204,6 +204,7 @@ def _build(run: StatisticsRun, step: Callable[[str, int], None]) -> dict:
 
 def _fail(run: StatisticsRun, code: str, params: dict) -> StatisticsRun:
     # The code and its parameters, not words: the page says them in its reader's language.
+    logger.warning("statistics build failed", extra={"run": str(run.uuid), "code": code})
     with transaction.atomic():
         run = StatisticsRun.objects.select_for_update().get(pk=run.pk)
         run.status = StatisticsRun.Status.FAILED
