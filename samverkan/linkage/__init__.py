@@ -38,7 +38,8 @@ Public API (stable; everything else is internal)::
 
 Errors are ``LinkageError`` subclasses (``errors``): ``SecretError``,
 ``SchemaError``, ``EncodingError``, ``MixedSecretsError``, ``InputError``
-(bad records by line and column, never by value).
+(bad records by line and column, never by value). Each has a stable ``code``
+and ``params`` for an application to translate, and an English message.
 """
 
 from samverkan.linkage.encoding import (

@@ -18,7 +18,7 @@ from datetime import date
 from tqdm import tqdm
 
 from samverkan.linkage.encoding import encode_standardised, parse_secret
-from samverkan.linkage.errors import InputError, LinkageError
+from samverkan.linkage.errors import InputError, LinkageError, Problem
 from samverkan.linkage.files import (
     AGENCY_KINDS,
     Period,
@@ -35,14 +35,12 @@ def _period(args) -> Period:
         try:
             year = int(args.period)
         except ValueError:
-            raise InputError([(0, "--period", "not a year")]) from None
+            raise InputError([Problem(0, "--period", "period_not_a_year")]) from None
         return Period(date(year, 1, 1), date(year, 12, 31))
     try:
         return Period(date.fromisoformat(args.start), date.fromisoformat(args.end))
     except (TypeError, ValueError):
-        raise InputError(
-            [(0, "--start/--end", "give --period YEAR, or --start and --end as YYYY-MM-DD")]
-        ) from None
+        raise InputError([Problem(0, "--start/--end", "period_options")]) from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -83,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
             breakdowns=breakdowns,
         )
     except InputError as error:
-        for line, column, message in error.problems:
-            where = f"line {line}, {column}" if line else column
-            print(f"{args.csv}: {where}: {message}", file=sys.stderr)
+        for problem in error.problems:
+            where = f"line {problem.line}, {problem.column}" if problem.line else problem.column
+            print(f"{args.csv}: {where}: {problem.message}", file=sys.stderr)
         return 2
     except LinkageError as error:
         print(f"samverkan linkage encode: {error}", file=sys.stderr)

@@ -29,7 +29,7 @@ from functools import lru_cache
 import numpy as np
 
 from samverkan.linkage import normalise
-from samverkan.linkage.errors import EncodingError, InputError, SecretError
+from samverkan.linkage.errors import EncodingError, InputError, InvalidValue, Problem, SecretError
 from samverkan.linkage.schema import Feature, Schema, default_schema
 
 MIN_SECRET_BYTES = 32
@@ -40,20 +40,16 @@ _CHECK_LABEL = b"samverkan-linkage/v1/key-check"
 def parse_secret(value: str | bytes | None) -> bytes:
     """The linkage secret: base64 of at least 32 random bytes (or those bytes themselves)."""
     if not value:
-        raise SecretError("The linkage secret is not set (SAMVERKAN_LINKAGE_SECRET).")
+        raise SecretError("secret_missing", {"variable": "SAMVERKAN_LINKAGE_SECRET"})
     if isinstance(value, bytes):
         secret = value
     else:
         try:
             secret = base64.b64decode(value.strip(), validate=True)
         except (binascii.Error, ValueError) as error:
-            raise SecretError("The linkage secret must be base64.") from error
+            raise SecretError("secret_not_base64") from error
     if len(secret) < MIN_SECRET_BYTES:
-        raise SecretError(
-            f"The linkage secret must hold at least {MIN_SECRET_BYTES} random bytes "
-            f'(generate one with: python -c "import base64, secrets; '
-            f'print(base64.b64encode(secrets.token_bytes(32)).decode())").'
-        )
+        raise SecretError("secret_too_short", {"minimum": MIN_SECRET_BYTES})
     return secret
 
 
@@ -64,18 +60,18 @@ def key_check(secret: bytes) -> str:
 
 
 def standardise_value(feature: Feature, value) -> object:
-    """A field's canonical value; raises ``ValueError`` with a message for the user."""
+    """A field's canonical value; raises ``InvalidValue`` (a ``ValueError``) naming the fault."""
     if feature.normalisation == "name":
         if value is not None and not isinstance(value, str):
-            raise ValueError("not text")
+            raise InvalidValue("not_text")
         return normalise.standardise_name(value)
     if feature.normalisation == "text":
         if value is not None and not isinstance(value, str):
-            raise ValueError("not text")
+            raise InvalidValue("not_text")
         return normalise.standardise_text(value)
     if feature.normalisation == "birth_date":
         if value is not None and not isinstance(value, str | date):
-            raise ValueError("not a date")
+            raise InvalidValue("not_a_date")
         return normalise.standardise_birth_date(value)
     if feature.normalisation == "sex":
         return normalise.standardise_sex(value)
@@ -89,8 +85,8 @@ def standardise_record(record: Mapping, schema: Schema) -> dict[str, object]:
     for feature in schema.features:
         try:
             values[feature.identifier] = standardise_value(feature, record.get(feature.identifier))
-        except ValueError as error:
-            problems.append((0, feature.identifier, str(error)))
+        except InvalidValue as error:
+            problems.append(Problem(0, feature.identifier, error.code, error.params))
     if problems:
         raise InputError(problems)
     return values
@@ -141,10 +137,10 @@ class EncodingSet:
     def __post_init__(self):
         if self.words.ndim != 2 or self.words.shape[1] != self.schema.words:
             raise EncodingError(
-                f"Encodings must be {self.schema.length} bits long for schema {self.schema.label}."
+                "wrong_width", {"expected": self.schema.length, "schema": self.schema.label}
             )
         if self.words.dtype != np.uint64:
-            raise EncodingError("Encodings must be packed 64-bit words.")
+            raise EncodingError("not_packed_words")
 
     def __len__(self) -> int:
         return self.words.shape[0]
@@ -165,11 +161,16 @@ class EncodingSet:
             try:
                 raw = base64.b64decode(value, validate=True)
             except (binascii.Error, ValueError, TypeError) as error:
-                raise EncodingError(f"Encoding {index + 1} is not valid base64.") from error
+                raise EncodingError("not_base64", {"record": index + 1}) from error
             if len(raw) != size:
                 raise EncodingError(
-                    f"Encoding {index + 1} is {len(raw) * 8} bits long; schema "
-                    f"{schema.label} makes {schema.length}-bit encodings."
+                    "wrong_length",
+                    {
+                        "record": index + 1,
+                        "found": len(raw) * 8,
+                        "expected": schema.length,
+                        "schema": schema.label,
+                    },
                 )
             data[index] = np.frombuffer(raw, dtype=np.uint8)
         return cls(schema=schema, words=data.view(np.uint64), key_check=key_check)
@@ -177,10 +178,10 @@ class EncodingSet:
     @classmethod
     def concatenate(cls, parts: Sequence[EncodingSet]) -> EncodingSet:
         if not parts:
-            raise EncodingError("No encodings to join.")
+            raise EncodingError("nothing_to_join")
         schema = parts[0].schema
         if any(part.schema.fingerprint != schema.fingerprint for part in parts):
-            raise EncodingError("Encodings of different schemas cannot be joined.")
+            raise EncodingError("join_different_schemas")
         checks = {part.key_check for part in parts}
         return cls(
             schema=schema,
@@ -241,7 +242,7 @@ def encode_records(
         try:
             standardised.append(standardise_record(record, schema))
         except InputError as error:
-            problems += [(number, column, message) for _, column, message in error.problems]
+            problems += [problem._replace(line=number) for problem in error.problems]
     if problems:
         raise InputError(problems)
     return encode_standardised(standardised, schema, secret, progress=progress)

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from samverkan.linkage import normalise
 from samverkan.linkage.encoding import EncodingSet, encode_standardised, standardise_value
-from samverkan.linkage.errors import EncodingError, InputError, SchemaError
+from samverkan.linkage.errors import EncodingError, InputError, InvalidValue, Problem, SchemaError
 from samverkan.linkage.schema import Schema, parse_schema
 
 FORMAT = "samverkan-linkage-encodings"
@@ -85,7 +85,7 @@ class Period:
 
     def __post_init__(self):
         if self.end < self.start:
-            raise InputError([(0, "period", "the period ends before it starts")])
+            raise InputError([Problem(0, "period", "period_reversed")])
 
 
 @dataclass(frozen=True)
@@ -111,16 +111,16 @@ def read_people_csv(
     try:
         handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
     except OSError as error:
-        raise InputError([(0, "file", f"cannot be read ({error.strerror})")]) from error
+        raise InputError(
+            [Problem(0, "file", "csv_unreadable", {"reason": error.strerror})]
+        ) from error
     with handle:
         try:
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
             missing = [column for column in required if column not in header]
             if missing:
-                raise InputError(
-                    [(1, column, "this required column is missing") for column in missing]
-                )
+                raise InputError([Problem(1, column, "column_missing") for column in missing])
             records, breakdowns, problems = [], [], []
             for row in reader:
                 line = reader.line_num
@@ -130,24 +130,26 @@ def read_people_csv(
                         values[feature.identifier] = standardise_value(
                             feature, row.get(feature.identifier) or None
                         )
-                    except ValueError as error:
-                        problems.append((line, feature.identifier, str(error)))
+                    except InvalidValue as error:
+                        problems.append(Problem(line, feature.identifier, error.code, error.params))
                 breakdown_problems = _breakdown(row, values, period, breakdown)
-                problems += [(line, column, message) for column, message in breakdown_problems]
+                problems += [problem._replace(line=line) for problem in breakdown_problems]
                 records.append(values)
                 breakdowns.append(breakdown)
         except UnicodeDecodeError as error:
-            raise InputError([(0, "file", "is not UTF-8 text")]) from error
+            raise InputError([Problem(0, "file", "csv_not_utf8")]) from error
         except csv.Error as error:
-            raise InputError([(reader.line_num, "file", f"is not valid CSV ({error})")]) from error
+            raise InputError(
+                [Problem(reader.line_num, "file", "csv_invalid", {"reason": str(error)})]
+            ) from error
     if problems:
         raise InputError(problems)
     if not records:
-        raise InputError([(2, "file", "has no records")])
+        raise InputError([Problem(2, "file", "csv_without_records")])
     return records, breakdowns
 
 
-def _breakdown(row: dict, values: dict, period: Period, out: dict) -> list[tuple[str, str]]:
+def _breakdown(row: dict, values: dict, period: Period, out: dict) -> list[Problem]:
     problems = []
     registered = (row.get("registered_on") or "").strip()
     on = period.end
@@ -155,16 +157,16 @@ def _breakdown(row: dict, values: dict, period: Period, out: dict) -> list[tuple
         try:
             on = date.fromisoformat(registered)
         except ValueError:
-            problems.append(("registered_on", "not a date (YYYY-MM-DD)"))
+            problems.append(Problem(0, "registered_on", "iso_date_format"))
         else:
             if not period.start <= on <= period.end:
-                problems.append(("registered_on", "outside the period"))
+                problems.append(Problem(0, "registered_on", "outside_period"))
     form = (row.get("exploitation_form") or "").strip()
     if form and form not in EXPLOITATION_FORMS:
-        problems.append(("exploitation_form", f"not one of {', '.join(EXPLOITATION_FORMS)}"))
+        problems.append(_not_one_of("exploitation_form", EXPLOITATION_FORMS))
     identification = (row.get("identification") or "presumed").strip()
     if identification not in IDENTIFICATION:
-        problems.append(("identification", f"not one of {', '.join(IDENTIFICATION)}"))
+        problems.append(_not_one_of("identification", IDENTIFICATION))
     citizenships = values.get("citizenship") or []
     out.update(
         year=on.year,
@@ -177,6 +179,15 @@ def _breakdown(row: dict, values: dict, period: Period, out: dict) -> list[tuple
     return problems
 
 
+def _not_one_of(column: str, choices: tuple[str, ...]) -> Problem:
+    return Problem(0, column, "not_one_of", {"choices": ", ".join(choices)})
+
+
+def _number(value) -> int | str:
+    """A number the file states, for an error; anything else it holds is not repeated."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else "?"
+
+
 def write_encodings_file(
     path: str | Path,
     encodings: EncodingSet,
@@ -186,9 +197,9 @@ def write_encodings_file(
     breakdowns: list[dict],
 ) -> None:
     if agency_kind not in AGENCY_KINDS:
-        raise InputError([(0, "agency kind", f"not one of {', '.join(AGENCY_KINDS)}")])
+        raise InputError([_not_one_of("agency kind", AGENCY_KINDS)])
     if len(breakdowns) != len(encodings):
-        raise EncodingError("There must be one breakdown per encoding.")
+        raise EncodingError("breakdown_count")
     document = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -211,42 +222,42 @@ def write_encodings_file(
 def parse_encodings_document(document) -> EncodingFile:
     """Validate an encodings file's JSON; raises ``EncodingError`` or ``SchemaError``."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise EncodingError("This is not a Samverkan encodings file.")
+        raise EncodingError("not_encodings_file")
     if document.get("format_version") != FORMAT_VERSION:
         raise EncodingError(
-            f"Encodings file version {document.get('format_version')!r} is not supported "
-            f"(version {FORMAT_VERSION} is)."
+            "file_version",
+            {"found": _number(document.get("format_version")), "supported": FORMAT_VERSION},
         )
     schema = parse_schema(document.get("schema"))
     if (document.get("schema_id"), document.get("schema_version")) != (schema.id, schema.version):
-        raise SchemaError("The file's schema id or version does not match its schema.")
+        raise SchemaError("schema_mismatch")
     if document.get("encoding_bits") != schema.length:
         raise EncodingError(
-            f"The file says its encodings are {document.get('encoding_bits')!r} bits long; "
-            f"its schema makes {schema.length}-bit encodings."
+            "file_bits",
+            {"found": _number(document.get("encoding_bits")), "expected": schema.length},
         )
     if document.get("agency_kind") not in AGENCY_KINDS:
-        raise EncodingError(f"The agency kind must be one of {', '.join(AGENCY_KINDS)}.")
+        raise EncodingError("file_agency_kind", {"choices": ", ".join(AGENCY_KINDS)})
     try:
         period = Period(
             date.fromisoformat(document["period"]["start"]),
             date.fromisoformat(document["period"]["end"]),
         )
     except InputError as error:
-        raise EncodingError("The period ends before it starts.") from error
+        raise EncodingError("file_period_reversed") from error
     except (KeyError, TypeError, ValueError) as error:
-        raise EncodingError("The period must have a start and an end (YYYY-MM-DD).") from error
+        raise EncodingError("file_period_missing") from error
     records = document.get("records")
     if not isinstance(records, list) or not records:
-        raise EncodingError("The file holds no records.")
+        raise EncodingError("file_without_records")
     if not all(isinstance(record, dict) for record in records):
-        raise EncodingError("Each record must be an object with an encoding.")
+        raise EncodingError("record_not_object")
     breakdowns = []
     for number, record in enumerate(records, start=1):
         breakdown = record.get("breakdown") or {}
         if not isinstance(breakdown, dict) or set(breakdown) - set(BREAKDOWN_FIELDS):
             raise EncodingError(
-                f"Record {number} has breakdown fields other than {', '.join(BREAKDOWN_FIELDS)}."
+                "breakdown_fields", {"record": number, "fields": ", ".join(BREAKDOWN_FIELDS)}
             )
         breakdowns.append(breakdown)
     key = document.get("key_check")
@@ -262,9 +273,9 @@ def read_encodings_file(path: str | Path) -> EncodingFile:
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
-        raise EncodingError(f"The encodings file cannot be read ({error.strerror}).") from error
+        raise EncodingError("file_unreadable", {"reason": error.strerror}) from error
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise EncodingError("The encodings file is not JSON.") from error
+        raise EncodingError("file_not_json") from error
     return parse_encodings_document(document)
 
 

@@ -47,7 +47,7 @@ SECRET_CHECK_AGREEMENT = 0.01
 
 def check_threshold(threshold: float) -> float:
     if not isinstance(threshold, int | float) or not 0 < threshold <= 1:
-        raise LinkageError("The threshold must be greater than 0 and at most 1.")
+        raise LinkageError("threshold_out_of_range")
     return float(threshold)
 
 
@@ -125,16 +125,13 @@ class LinkageResult:
 
 def _check_compatible(sources: Mapping[str, EncodingSet]) -> None:
     if not sources:
-        raise LinkageError("There are no sources to link.")
+        raise LinkageError("no_sources")
     fingerprints = {encodings.schema.fingerprint for encodings in sources.values()}
     if len(fingerprints) > 1:
-        raise EncodingError("The sources were encoded with different schemas.")
+        raise EncodingError("sources_different_schemas")
     checks = {encodings.key_check for encodings in sources.values() if encodings.key_check}
     if len(checks) > 1:
-        raise MixedSecretsError(
-            "The sources were encoded under different linkage secrets; encode them all "
-            "under the same secret."
-        )
+        raise MixedSecretsError("key_checks_differ")
 
 
 def check_same_secret(words: np.ndarray, sources: np.ndarray, schema, names: list[str]) -> None:
@@ -164,8 +161,7 @@ def check_same_secret(words: np.ndarray, sources: np.ndarray, schema, names: lis
         agreement = (levels[present] == 0).mean()
         if agreement < SECRET_CHECK_AGREEMENT:
             raise MixedSecretsError(
-                f"Sources {names[first]!r} and {names[second]!r} look encoded under different "
-                f"linkage secrets: their encodings never agree, not even on sex or citizenship."
+                "encodings_never_agree", {"first": names[first], "second": names[second]}
             )
 
 
@@ -261,7 +257,7 @@ def link_sources(
         high = max(UNDECIDED_PROBABILITY[1], threshold)
 
     if scoring_method not in ("dice", "fellegi_sunter"):
-        raise LinkageError("Scoring is 'fellegi_sunter' or 'dice'.")
+        raise LinkageError("unknown_scoring")
     shape = scoring.layout(schema)
 
     def model_from(histogram: np.ndarray) -> np.ndarray:

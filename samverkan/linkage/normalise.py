@@ -22,6 +22,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from samverkan.linkage.errors import InvalidValue
+
 # ICAO Doc 9303 transliteration of Cyrillic (Russian, Ukrainian, Belarusian,
 # Bulgarian, Serbian and Macedonian letters), lower case.
 CYRILLIC_ICAO = {
@@ -104,7 +106,7 @@ def standardise_sex(value: str | None) -> str:
     """``f``, ``m``, ``x`` or empty (unknown); raises ``ValueError`` otherwise."""
     key = (value or "").strip().casefold()
     if key not in _SEXES:
-        raise ValueError("not a sex (female, male, other or unknown)")
+        raise InvalidValue("not_a_sex")
     return _SEXES[key]
 
 
@@ -119,7 +121,7 @@ def standardise_citizenships(value: str | list[str] | tuple[str, ...] | None) ->
     codes = sorted({part.strip().upper() for part in parts if part and part.strip()})
     for code in codes:
         if not _COUNTRY.match(code):
-            raise ValueError("not a country code (ISO 3166-1 alpha-2, such as UA or LT)")
+            raise InvalidValue("not_a_country_code")
     return codes
 
 
@@ -162,7 +164,7 @@ def standardise_birth_date(value: str | date | None) -> BirthDate | None:
             if match:
                 break
         else:
-            raise ValueError("not a date (YYYY-MM-DD, DD.MM.YYYY or YYYY)")
+            raise InvalidValue("birth_date_format")
         parts = match.groupdict()
         year = int(parts["y"])
         if "m" not in parts:
@@ -171,7 +173,7 @@ def standardise_birth_date(value: str | date | None) -> BirthDate | None:
         try:
             date(year, month, day)
         except ValueError:
-            raise ValueError("not a real date (such as 30 February)") from None
+            raise InvalidValue("impossible_date") from None
     if (month, day) == (1, 1):
         return _plausible(BirthDate(year))
     return _plausible(BirthDate(year, month, day))
@@ -179,5 +181,5 @@ def standardise_birth_date(value: str | date | None) -> BirthDate | None:
 
 def _plausible(born: BirthDate) -> BirthDate:
     if not 1900 <= born.year <= 2100:
-        raise ValueError("not a plausible year of birth")
+        raise InvalidValue("implausible_birth_year")
     return born

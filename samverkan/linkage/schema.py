@@ -93,22 +93,20 @@ class Schema:
 
 def _get(mapping: dict, key: str, where: str, kind: type):
     if not isinstance(mapping, dict) or key not in mapping:
-        raise SchemaError(f"{where}: '{key}' is missing.")
+        raise SchemaError("schema_key_missing", {"where": where, "key": key})
     value = mapping[key]
     if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-        raise SchemaError(f"{where}: '{key}' must be a {kind.__name__}.")
+        raise SchemaError("schema_key_type", {"where": where, "key": key, "kind": kind.__name__})
     return value
 
 
 def parse_schema(document: dict) -> Schema:
     """Validate a schema document; raises ``SchemaError`` naming what is wrong."""
     if not isinstance(document, dict):
-        raise SchemaError("A schema is a JSON object.")
+        raise SchemaError("schema_not_object")
     version = _get(document, "version", "schema", int)
     if version != CLKHASH_VERSION:
-        raise SchemaError(
-            f"schema: version {version} is not supported (clkhash schema version 3 is)."
-        )
+        raise SchemaError("clkhash_version", {"version": version, "supported": CLKHASH_VERSION})
     meta = _get(document, "samverkan", "schema", dict)
     schema_id = _get(meta, "id", "samverkan", str)
     schema_version = _get(meta, "version", "samverkan", int)
@@ -116,17 +114,14 @@ def parse_schema(document: dict) -> Schema:
     # (a benchmark's, a project's own) are read as they are.
     known = SUPPORTED_VERSIONS.get(schema_id)
     if schema_version < 1 or (known is not None and schema_version not in known):
-        raise SchemaError(
-            f"samverkan: schema '{schema_id}' version {schema_version} is not supported "
-            f"by this version of Samverkan."
-        )
+        raise SchemaError("schema_version", {"schema": schema_id, "version": schema_version})
     config = _get(document, "clkConfig", "schema", dict)
     length = _get(config, "l", "clkConfig", int)
     if length <= 0 or length % WORD_BITS:
-        raise SchemaError("clkConfig: 'l' must be a positive multiple of 64.")
+        raise SchemaError("schema_length", {"word_bits": WORD_BITS})
     kdf = _get(config, "kdf", "clkConfig", dict)
     if kdf.get("type") != "HMAC" or kdf.get("hash") != "SHA256":
-        raise SchemaError("clkConfig.kdf: only HMAC with SHA256 is supported.")
+        raise SchemaError("schema_kdf")
 
     features: list[Feature] = []
     start = 0
@@ -135,27 +130,29 @@ def parse_schema(document: dict) -> Schema:
         identifier = _get(raw, "identifier", where, str)
         normalisation = _get(_get(raw, "format", where, dict), "normalisation", where, str)
         if normalisation not in NORMALISATIONS:
-            raise SchemaError(f"{where}: normalisation '{normalisation}' is unknown.")
+            raise SchemaError(
+                "unknown_normalisation", {"where": where, "normalisation": normalisation}
+            )
         hashing = _get(raw, "hashing", where, dict)
         comparison = _get(hashing, "comparison", where, dict)
         comparison_type = _get(comparison, "type", where, str)
         if comparison_type not in COMPARISONS:
-            raise SchemaError(f"{where}: comparison '{comparison_type}' is unknown.")
+            raise SchemaError("unknown_comparison", {"where": where, "comparison": comparison_type})
         ngram = comparison.get("n", 2)
         if comparison_type == "ngram" and ngram not in (1, 2, 3):
-            raise SchemaError(f"{where}: n-grams of 1, 2 or 3 characters are supported.")
+            raise SchemaError("ngram_size", {"where": where})
         hash_type = _get(hashing, "hash", where, dict).get("type")
         if hash_type != "doubleHash":
-            raise SchemaError(f"{where}: only the doubleHash hash is supported.")
+            raise SchemaError("hash_type", {"where": where})
         bits_per_token = _get(_get(hashing, "strategy", where, dict), "bitsPerToken", where, int)
         bits = _get(hashing, "bits", where, int)
         if bits <= 0 or bits % WORD_BITS:
-            raise SchemaError(f"{where}: 'bits' must be a positive multiple of 64.")
+            raise SchemaError("feature_bits", {"where": where, "word_bits": WORD_BITS})
         if not 1 <= bits_per_token <= bits:
-            raise SchemaError(f"{where}: 'bitsPerToken' must be between 1 and 'bits'.")
+            raise SchemaError("bits_per_token", {"where": where})
         blocking = hashing.get("blocking", True)
         if blocking not in (True, False, "exact"):
-            raise SchemaError(f"{where}: 'blocking' is true, false or \"exact\".")
+            raise SchemaError("blocking_value", {"where": where})
         features.append(
             Feature(
                 identifier=identifier,
@@ -173,12 +170,12 @@ def parse_schema(document: dict) -> Schema:
         )
         start += bits
     if not features:
-        raise SchemaError("schema: 'features' is empty.")
+        raise SchemaError("no_features")
     if start != length:
-        raise SchemaError(f"schema: the features' bits add up to {start}, not to l = {length}.")
+        raise SchemaError("bits_total", {"total": start, "length": length})
     identifiers = [feature.identifier for feature in features]
     if len(set(identifiers)) != len(identifiers):
-        raise SchemaError("schema: two features have the same identifier.")
+        raise SchemaError("duplicate_feature")
     by_id = {feature.identifier: feature for feature in features}
     for feature in features:
         partner = by_id.get(feature.swaps_with) if feature.swaps_with else None
@@ -189,8 +186,7 @@ def parse_schema(document: dict) -> Schema:
             or partner.bits != feature.bits
         ):
             raise SchemaError(
-                f"schema: '{feature.identifier}' swaps with '{feature.swaps_with}', which must "
-                f"swap back, share its key group and have as many bits."
+                "swap_partner", {"feature": feature.identifier, "partner": feature.swaps_with}
             )
     return Schema(schema_id, schema_version, length, tuple(features), document)
 
@@ -200,9 +196,9 @@ def load_schema(path: str | Path) -> Schema:
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
-        raise SchemaError(f"The schema file cannot be read: {error.strerror}.") from error
+        raise SchemaError("schema_file_unreadable", {"reason": error.strerror}) from error
     except json.JSONDecodeError as error:
-        raise SchemaError(f"The schema file is not JSON (line {error.lineno}).") from error
+        raise SchemaError("schema_file_not_json", {"line": error.lineno}) from error
     return parse_schema(document)
 
 

@@ -29,6 +29,8 @@ class BuildInputSerializer(StrictSerializer):
 
 
 class RunSerializer(serializers.ModelSerializer):
+    error = serializers.CharField(read_only=True)
+
     class Meta:
         model = StatisticsRun
         fields = [
@@ -43,6 +45,7 @@ class RunSerializer(serializers.ModelSerializer):
             "progress",
             "stage",
             "error",
+            "error_code",
             "requested_at",
             "published_at",
         ]

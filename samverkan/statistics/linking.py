@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
-
 from samverkan import linkage
 from samverkan.linkage.schema import parse_schema
 from samverkan.statistics.collection import VictimRecord
+from samverkan.statistics.errors import linkage_refusal
 
 
 @dataclass(frozen=True)
@@ -60,12 +59,12 @@ def _link_group(records, group: list[int], threshold: float) -> tuple[dict[int, 
     labels: dict[int, int] = {}
     low = high = 0
     if encoded:
-        sets, members = _encoding_sets(records, encoded)
         try:
+            sets, members = _encoding_sets(records, encoded)
             result = linkage.link_sources(sets, threshold)
         except linkage.LinkageError as error:
-            # Mixed secrets, another schema, a bad threshold: said in the library's words.
-            raise ValidationError(str(error)) from error
+            # Mixed secrets, another schema, a bad threshold: the build fails saying which.
+            raise linkage_refusal(error) from error
         for key, group_indexes in members.items():
             for index, person in zip(group_indexes, result.assignments[key], strict=True):
                 labels[index] = int(person)

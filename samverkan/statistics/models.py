@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samverkan.accounts.models import Country, Membership, Organisation
 from samverkan.statistics.disclosure import DEFAULT_MINIMUM
+from samverkan.statistics.errors import message as error_message
 
 # The match probability a pair of records needs (samverkan.linkage's default).
 DEFAULT_MATCH_THRESHOLD = 0.5
@@ -76,8 +77,10 @@ class StatisticsRun(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=40, blank=True)
-    # Our own message, never a value of a record.
-    error = models.TextField(blank=True)
+    # Why a build failed: a code of statistics.errors and its parameters (numbers,
+    # field names), said in the reader's language when shown; never a record's value.
+    error_code = models.CharField(max_length=60, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     requested_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -95,6 +98,11 @@ class StatisticsRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.FAILED, self.Status.PUBLISHED}
+
+    @property
+    def error(self) -> str:
+        """Why the build failed, in the active language ("" if it did not)."""
+        return error_message(self.error_code, self.error_params) if self.error_code else ""
 
 
 class PrivacySpending(models.Model):

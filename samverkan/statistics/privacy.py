@@ -26,6 +26,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from samverkan.statistics.disclosure import Table
+from samverkan.statistics.errors import refusal
 
 dp.enable_features("contrib")
 
@@ -85,20 +86,16 @@ def check_budget(country: str, years: range, epsilon: float | None) -> None:
     for year in years:
         left = yearly_budget() - spent(country, year)
         if epsilon > left + 1e-9:
-            raise ValidationError(
+            spent_out = refusal(
+                "budget_spent",
                 {
-                    "epsilon": _(
-                        "The privacy budget of %(year)s is spent: %(left)s of %(budget)s is "
-                        "left, and this build asks for %(epsilon)s."
-                    )
-                    % {
-                        "year": year,
-                        "left": round(max(left, 0), 4),
-                        "budget": yearly_budget(),
-                        "epsilon": epsilon,
-                    }
-                }
+                    "year": year,
+                    "left": round(max(left, 0), 4),
+                    "budget": yearly_budget(),
+                    "epsilon": epsilon,
+                },
             )
+            raise ValidationError({"epsilon": spent_out})
 
 
 def charge(run) -> None:

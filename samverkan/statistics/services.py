@@ -24,6 +24,7 @@ from samverkan.policy import access
 from samverkan.policy.statistics import external_sources_visible_to
 from samverkan.statistics import collection, figures, linking, privacy, sources
 from samverkan.statistics.disclosure import check_minimum
+from samverkan.statistics.errors import BUILD_FAILED, failure, refusal
 from samverkan.statistics.models import ExternalSource, StatisticsRun
 
 logger = logging.getLogger(__name__)
@@ -96,9 +97,7 @@ def statistics_run_request(
         raise ValidationError(errors)
     country = actor.organisation.country
     if not collection.has_records(country, period_start, period_end):
-        raise ValidationError(
-            _("Nothing was registered in this period: there is nothing to count.")
-        )
+        raise refusal("nothing_registered")
     privacy.check_budget(country, range(period_start.year, period_end.year + 1), epsilon)
     run = StatisticsRun.objects.create(
         country=country,
@@ -139,18 +138,18 @@ def statistics_run_execute(
     try:
         figures_ = _build(run, step)
     except ValidationError as error:
-        return _fail(run, " ".join(error.messages))
+        return _fail(run, *failure(error))
     except Exception as error:
         # The type only: a message could quote a value of a record.
         logger.error(
             "statistics build failed", extra={"run": str(run.uuid), "error": type(error).__name__}
         )
-        return _fail(run, _("The build failed. The published figures are unchanged."))
+        return _fail(run, BUILD_FAILED, {})
     try:
         run = _publish(run, figures_)
     except ValidationError as error:
         # Another build spent the budget meanwhile: nothing is published.
-        return _fail(run, " ".join(error.messages))
+        return _fail(run, *failure(error))
     progress("published", 100)
     return run
 
@@ -182,9 +181,7 @@ def _build(run: StatisticsRun, step: Callable[[str, int], None]) -> dict:
     step("records", 5)
     records = collection.victim_records(run.country, start, end)
     if not records:
-        raise ValidationError(
-            _("Nothing was registered in this period: there is nothing to count.")
-        )
+        raise refusal("nothing_registered")
     events = collection.events(run.country, start, end)
     step("linkage", 30)
     persons = linking.link(
@@ -205,13 +202,16 @@ def _build(run: StatisticsRun, step: Callable[[str, int], None]) -> dict:
     )
 
 
-def _fail(run: StatisticsRun, message: str) -> StatisticsRun:
+def _fail(run: StatisticsRun, code: str, params: dict) -> StatisticsRun:
+    # The code and its parameters, not words: the page says them in its reader's language.
+    logger.warning("statistics build failed", extra={"run": str(run.uuid), "code": code})
     with transaction.atomic():
         run = StatisticsRun.objects.select_for_update().get(pk=run.pk)
         run.status = StatisticsRun.Status.FAILED
         run.stage = "failed"
-        run.error = message
-        run.save(update_fields=["status", "stage", "error"])
+        run.error_code = code
+        run.error_params = params
+        run.save(update_fields=["status", "stage", "error_code", "error_params"])
         audit_record(action="statistics.failed", actor=run.requested_by, target=run)
     return run
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from samverkan import linkage
 from samverkan.linkage.files import parse_encodings_document
+from samverkan.statistics.errors import linkage_refusal
 
 
 def _fail(message: str):
@@ -34,8 +35,7 @@ def parse(data: bytes) -> linkage.EncodingFile:
     try:
         parsed = parse_encodings_document(document)
     except linkage.LinkageError as error:
-        # The library's messages name what is wrong, never a value of a record.
-        _fail(str(error))
+        raise ValidationError({"file": linkage_refusal(error)}) from error
     if parsed.period.end > timezone.localdate():
         _fail(_("The file's period ends in the future."))
     return parsed

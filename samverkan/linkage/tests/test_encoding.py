@@ -93,9 +93,14 @@ def test_bad_values_are_reported_by_record_and_field_without_the_value():
             [OLENA, {**OLENA, "date_of_birth": "1994-13-45", "sex": "Olena?"}], secret=SECRET
         )
     assert error.value.problems == [
-        (2, "date_of_birth", "not a real date (such as 30 February)"),
-        (2, "sex", "not a sex (female, male, other or unknown)"),
+        (2, "date_of_birth", "impossible_date", {}),
+        (2, "sex", "not_a_sex", {}),
     ]
+    assert [problem.message for problem in error.value.problems] == [
+        "not a real date (such as 30 February)",
+        "not a sex (female, male, other or unknown)",
+    ]
+    assert (error.value.code, error.value.params) == ("invalid_input", {"count": 2})
     assert "1994-13-45" not in str(error.value)
 
 
@@ -104,8 +109,15 @@ def test_encodings_round_trip_and_wrong_lengths_are_refused():
     again = linkage.EncodingSet.from_base64(encodings.to_base64())
     assert np.array_equal(again.words, encodings.words)
     short = base64.b64encode(b"\0" * 64).decode()
-    with pytest.raises(linkage.EncodingError, match="512 bits long"):
+    with pytest.raises(linkage.EncodingError, match="512 bits long") as error:
         linkage.EncodingSet.from_base64([encodings.to_base64()[0], short])
+    assert error.value.code == "wrong_length"
+    assert error.value.params == {
+        "record": 2,
+        "found": 512,
+        "expected": 1024,
+        "schema": "person-v1",
+    }
     with pytest.raises(linkage.EncodingError, match="not valid base64"):
         linkage.EncodingSet.from_base64(["***"])
 
