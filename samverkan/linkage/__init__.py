@@ -18,6 +18,7 @@ Public API (stable; everything else is internal)::
     linkage.match(a, b, threshold=0.8)                # two sources, whole-record Dice
     linkage.write_encodings_file(path, encodings, agency_kind=..., period=..., breakdowns=...)
     linkage.read_encodings_file(path)                 # -> EncodingFile (validated)
+    linkage.read_clks_file(path, schema)              # clkhash's {"clks": [...]} -> EncodingSet
 
 - A *record* is a mapping with the schema's fields: ``given_names``,
   ``family_name``, ``date_of_birth`` (a ``date`` or ``YYYY-MM-DD``,
@@ -28,6 +29,11 @@ Public API (stable; everything else is internal)::
 - An *encoding* is a keyed Bloom filter of 1024 bits (``encoding``), one
   segment per field, HMAC-SHA256 double hashing under the secret; an
   ``EncodingSet`` holds one source's encodings as packed 64-bit words.
+- A clkhash v3 schema (``HKDF`` key derivation, no segments) is encoded bit
+  for bit as clkhash 0.18 encodes it (``clkhash``), values as given, into one
+  whole-record filter: such encodings link by Dice only
+  (``scoring_method="dice"``), and compare with clkhash's and
+  anonlink-client's when both sides use the same schema and base64 secret.
 - ``link_sources`` blocks (MinHash LSH on the encodings, ``blocking``),
   scores each candidate pair per field with Fellegi–Sunter weights
   (``scoring``) or by whole-record Dice, and clusters best pair first with at
@@ -60,7 +66,9 @@ from samverkan.linkage.errors import (
 from samverkan.linkage.files import (
     BREAKDOWN_FIELDS,
     EncodingFile,
+    read_clks_file,
     read_encodings_file,
+    write_clks_file,
     write_encodings_file,
 )
 from samverkan.linkage.linking import (
@@ -96,6 +104,8 @@ __all__ = [
     "load_schema",
     "match",
     "parse_secret",
+    "read_clks_file",
     "read_encodings_file",
+    "write_clks_file",
     "write_encodings_file",
 ]

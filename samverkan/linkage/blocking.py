@@ -13,6 +13,9 @@ Two kinds of blocking keys, and a pair is a candidate when it shares any:
   birth), and of each feature whose schema blocks on it ``"exact"``: records
   whose names were swapped or misspelt still meet on it.
 
+A whole-record (clkhash) schema has no fields to tell apart: its bands are
+``whole_bands`` of ``whole_rows`` bins over the whole filter.
+
 Keys shared by more than ``max_bucket`` records (an empty field, say) are
 skipped: they tell nothing and would bring back all pairs.
 
@@ -52,6 +55,9 @@ class BlockingConfig:
     mixed_other_rows: int = 2
     name_bands: int = 12
     name_rows: int = 6
+    whole_bins: int = 128
+    whole_bands: int = 60
+    whole_rows: int = 6
     max_bucket: int = 500
     seed: int = 20260101
 
@@ -64,6 +70,17 @@ def _hash_rows(values: np.ndarray) -> np.ndarray:
         for column in values.T:
             key = (key ^ column.astype(np.uint64)) * prime
     return key
+
+
+@dataclass(frozen=True)
+class _WholeRecord:
+    """The whole filter, where ``_first_bits`` takes a feature's words."""
+
+    width: int
+
+    @property
+    def words(self) -> slice:
+        return slice(0, self.width)
 
 
 def _first_bits(words: np.ndarray, features, bins: int, rng) -> np.ndarray:
@@ -148,6 +165,10 @@ def block(
     def pick(bins: np.ndarray, rows: int) -> np.ndarray:
         return bins[:, rng.choice(bins.shape[1], size=min(rows, bins.shape[1]), replace=False)]
 
+    if not schema.segmented and n >= 2:
+        whole = _first_bits(words, [_WholeRecord(schema.words)], config.whole_bins, rng)
+        for _ in range(config.whole_bands):
+            band([pick(whole, config.whole_rows)])
     if name_bins is not None and other_bins is not None:
         for _ in range(config.mixed_bands):
             band(

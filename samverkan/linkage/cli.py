@@ -3,6 +3,11 @@
     SAMVERKAN_LINKAGE_SECRET=... samverkan linkage encode people.csv \\
         --agency-kind ngo --period 2026 --out encodings.json
 
+With ``--schema`` a clkhash v3 schema (``HKDF``), the records are encoded
+bit for bit as clkhash (anonlink-client's ``anonlink encode``) encodes them
+when given the same base64 secret text: the CSV then has the schema's
+features as columns.
+
 Only encodings and non-identifying breakdown fields are written; the secret
 comes from the environment, never from the command line (where other users
 of the machine could read it).
@@ -23,6 +28,7 @@ from samverkan.linkage.files import (
     AGENCY_KINDS,
     Period,
     read_people_csv,
+    write_clks_file,
     write_encodings_file,
 )
 from samverkan.linkage.schema import default_schema, load_schema
@@ -51,12 +57,22 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument(
         "csv",
         help="people CSV: given_names, family_name, date_of_birth, "
-        "sex, citizenship; optional exploitation_form, identification, "
-        "registered_on",
+        "sex, citizenship (or a clkhash schema's features); optional "
+        "exploitation_form, identification, registered_on",
     )
     command.add_argument("--out", required=True, help="the encodings file to write (JSON)")
-    command.add_argument("--schema", help="a schema file (default: Samverkan's person v1)")
-    command.add_argument("--agency-kind", required=True, choices=AGENCY_KINDS)
+    command.add_argument(
+        "--schema",
+        help="a schema file (default: Samverkan's person v1); a clkhash v3 schema "
+        "encodes whole records as clkhash does",
+    )
+    command.add_argument(
+        "--clks",
+        action="store_true",
+        help="write clkhash's {\"clks\": [...]} (for anonlink's tools) instead of an "
+        "encodings file; no agency kind or period then",
+    )
+    command.add_argument("--agency-kind", choices=AGENCY_KINDS)
     command.add_argument("--period", help="a calendar year, e.g. 2026")
     command.add_argument("--start", help="first day of the period (YYYY-MM-DD)")
     command.add_argument("--end", help="last day of the period (YYYY-MM-DD)")
@@ -69,17 +85,23 @@ def main(argv: list[str] | None = None) -> int:
     try:
         secret = parse_secret(os.environ.get(SECRET_VARIABLE, ""))
         schema = load_schema(args.schema) if args.schema else default_schema()
-        period = _period(args)
+        if not args.clks and not args.agency_kind:
+            raise InputError([Problem(0, "--agency-kind", "agency_kind_required")])
+        # A CLK file holds no breakdowns, so any period reads the people.
+        period = _period(args) if not args.clks else Period(date.min, date.max)
         records, breakdowns = read_people_csv(args.csv, schema, period)
         with tqdm(total=len(records), unit="records", disable=args.quiet, file=sys.stderr) as bar:
             encodings = encode_standardised(records, schema, secret, progress=bar.update)
-        write_encodings_file(
-            args.out,
-            encodings,
-            agency_kind=args.agency_kind,
-            period=period,
-            breakdowns=breakdowns,
-        )
+        if args.clks:
+            write_clks_file(args.out, encodings)
+        else:
+            write_encodings_file(
+                args.out,
+                encodings,
+                agency_kind=args.agency_kind,
+                period=period,
+                breakdowns=breakdowns,
+            )
     except InputError as error:
         for problem in error.problems:
             where = f"line {problem.line}, {problem.column}" if problem.line else problem.column

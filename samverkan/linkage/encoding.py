@@ -10,6 +10,9 @@ group gives two 64-bit numbers ``h1``, ``h2``, and bits
 nobody can compute which bits a name sets, so encodings cannot be made from a
 list of names to look people up.
 
+A schema with clkhash's HKDF key derivation is encoded as clkhash encodes
+it instead, into one whole-record filter (``clkhash``).
+
 Encodings are kept as NumPy arrays of packed 64-bit words (one row per
 record); serialised, a row is the base64 of its bytes, the first bit being
 the most significant bit of the first byte (as clkhash and anonlink do).
@@ -28,7 +31,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from samverkan.linkage import normalise
+from samverkan.linkage import clkhash, normalise
 from samverkan.linkage.errors import EncodingError, InputError, InvalidValue, Problem, SecretError
 from samverkan.linkage.schema import Feature, Schema, default_schema
 
@@ -78,15 +81,29 @@ def standardise_value(feature: Feature, value) -> object:
     return normalise.standardise_citizenships(value)
 
 
-def standardise_record(record: Mapping, schema: Schema) -> dict[str, object]:
-    """Every feature's canonical value; raises ``InputError`` listing the bad fields."""
+def standardise_fields(
+    record: Mapping, schema: Schema, line: int = 0
+) -> tuple[dict[str, object], list[Problem]]:
+    """Every field's canonical value (for a clkhash schema, the text clkhash hashes), and
+    the problem of each bad one (on ``line``)."""
     values: dict[str, object] = {}
     problems = []
-    for feature in schema.features:
+    if schema.clkhash is not None:
+        fields = [field for field in schema.clkhash.fields if not field.ignored]
+        standardise = clkhash.format_value
+    else:
+        fields, standardise = schema.features, standardise_value
+    for field in fields:
         try:
-            values[feature.identifier] = standardise_value(feature, record.get(feature.identifier))
+            values[field.identifier] = standardise(field, record.get(field.identifier))
         except InvalidValue as error:
-            problems.append(Problem(0, feature.identifier, error.code, error.params))
+            problems.append(Problem(line, field.identifier, error.code, error.params))
+    return values, problems
+
+
+def standardise_record(record: Mapping, schema: Schema) -> dict[str, object]:
+    """Every field's canonical value; raises ``InputError`` listing the bad fields."""
+    values, problems = standardise_fields(record, schema)
     if problems:
         raise InputError(problems)
     return values
@@ -198,6 +215,10 @@ def encode_standardised(
     progress: Callable[[int], None] | None = None,
 ) -> EncodingSet:
     """Encode records already passed through ``standardise_record``."""
+    if schema.clkhash is not None:
+        # clkhash takes the secret as text: Samverkan's is the base64 text of its bytes.
+        packed = clkhash.encode(records, schema.clkhash, base64.b64encode(secret), progress)
+        return EncodingSet(schema=schema, words=packed.view(np.uint64), key_check=key_check(secret))
     keys = {feature.key_group: _group_key(secret, feature.key_group) for feature in schema.features}
     columns = array.array("q")
     counts = array.array("q")

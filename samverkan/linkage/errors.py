@@ -34,6 +34,10 @@ class LinkageError(ValueError):
         "threshold_out_of_range": "The threshold must be greater than 0 and at most 1.",
         "no_sources": "There are no sources to link.",
         "unknown_scoring": "Scoring is 'fellegi_sunter' or 'dice'.",
+        "scoring_needs_segments": (
+            "Schema {schema} encodes whole records (clkhash), without per-field segments: "
+            "Fellegi–Sunter scoring needs segments; link with scoring 'dice'."
+        ),
     }
 
     def __init__(self, code: str, params: Mapping[str, Any] | None = None):
@@ -86,7 +90,10 @@ class SchemaError(LinkageError):
             "by this version of Samverkan."
         ),
         "schema_length": "clkConfig: 'l' must be a positive multiple of {word_bits}.",
-        "schema_kdf": "clkConfig.kdf: only HMAC with SHA256 is supported.",
+        "schema_kdf": (
+            "clkConfig.kdf: HMAC with SHA256 (Samverkan's segments) or HKDF (clkhash's "
+            "whole-record encoding) is supported."
+        ),
         "unknown_normalisation": "{where}: normalisation '{normalisation}' is unknown.",
         "unknown_comparison": "{where}: comparison '{comparison}' is unknown.",
         "ngram_size": "{where}: n-grams of 1, 2 or 3 characters are supported.",
@@ -104,6 +111,26 @@ class SchemaError(LinkageError):
         "schema_file_unreadable": "The schema file cannot be read: {reason}.",
         "schema_file_not_json": "The schema file is not JSON (line {line}).",
         "schema_mismatch": "The file's schema id or version does not match its schema.",
+        # clkhash v3 schemas (HKDF), read by samverkan.linkage.clkhash.
+        "clkhash_choice": "{where}: '{key}' is one of {choices}.",
+        "clkhash_minimum": "{where}: '{key}' must be at least {minimum}.",
+        "clkhash_positive": "{where}: '{key}' must be above 0.",
+        "clkhash_range": "{where}: '{key}' must be between {minimum} and {maximum}.",
+        "clkhash_not_base64": "{where}: '{key}' must be base64.",
+        "clkhash_pattern": "{where}: 'pattern' is not a regular expression.",
+        "clkhash_segments": (
+            "{where}: Samverkan's segments ('bits', 'keyGroup', 'normalisation'…) need the "
+            "HMAC key derivation; a schema with HKDF is read as clkhash's, whole-record."
+        ),
+        "clkhash_xor_folds": "clkConfig: 'xorFolds' is ignored by clkhash; write 'xor_folds'.",
+        "clkhash_precision": "{where}: too little fractional precision for the distance.",
+        "clkhash_nothing_hashed": "schema: no feature is hashed.",
+        "clkhash_too_many_keys": "schema: too many features for HKDF to derive keys for.",
+        "clkhash_blake_key": "clkConfig.kdf: blakeHash keys are at most {maximum} bytes.",
+        "clkhash_blake_length": "clkConfig: blakeHash needs l · 2^xor_folds to be a power of two.",
+        "clkhash_reserved_id": (
+            "samverkan: schema '{schema}' is Samverkan's own, with segments (HMAC)."
+        ),
     }
 
 
@@ -141,6 +168,9 @@ class EncodingError(LinkageError):
         "file_unreadable": "The encodings file cannot be read ({reason}).",
         "file_not_json": "The encodings file is not JSON.",
         "sources_different_schemas": "The sources were encoded with different schemas.",
+        "clks_file_unreadable": "The CLK file cannot be read ({reason}).",
+        "clks_file_not_json": "The CLK file is not JSON.",
+        "clks_file_format": 'A CLK file is an object with a list of "clks".',
     }
 
 
@@ -179,6 +209,19 @@ PROBLEMS: dict[str, str] = {
     "period_reversed": "the period ends before it starts",
     "period_not_a_year": "not a year",
     "period_options": "give --period YEAR, or --start and --end as YYYY-MM-DD",
+    "agency_kind_required": "required for an encodings file",
+    # Values under a clkhash schema, refused as clkhash refuses them.
+    "cannot_encode": "has characters that {encoding} cannot encode",
+    "pattern_mismatch": "does not match the schema's pattern",
+    "too_short": "shorter than {minimum} characters",
+    "too_long": "longer than {maximum} characters",
+    "not_upper_case": "not in upper case",
+    "not_lower_case": "not in lower case",
+    "not_a_schema_value": "not one of the schema's values",
+    "date_format_mismatch": "not a date in the format {format}",
+    "not_an_integer": "not an integer",
+    "integer_below": "less than {minimum}",
+    "integer_above": "more than {maximum}",
 }
 
 

@@ -21,6 +21,11 @@ Encodings file, JSON (``format_version`` 1)::
       "records": [{"encoding": "<base64 of 128 bytes>",
                    "breakdown": {"year": 2026, "sex": "female", ...}}, ...]
     }
+
+The schema may be a clkhash v3 schema (HKDF): the encodings are then
+whole-record CLKs, bit for bit clkhash's, of ``l / 8`` bytes each.
+clkhash's and anonlink-client's own output, ``{"clks": ["<base64>", ...]}``,
+is read and written by ``read_clks_file`` and ``write_clks_file``.
 """
 
 from __future__ import annotations
@@ -33,8 +38,8 @@ from datetime import date
 from pathlib import Path
 
 from samverkan.linkage import normalise
-from samverkan.linkage.encoding import EncodingSet, encode_standardised, standardise_value
-from samverkan.linkage.errors import EncodingError, InputError, InvalidValue, Problem, SchemaError
+from samverkan.linkage.encoding import EncodingSet, encode_standardised, standardise_fields
+from samverkan.linkage.errors import EncodingError, InputError, Problem, SchemaError
 from samverkan.linkage.schema import Schema, parse_schema
 
 FORMAT = "samverkan-linkage-encodings"
@@ -105,9 +110,12 @@ def read_people_csv(
 
     Required columns are the schema's fields; ``exploitation_form``,
     ``identification`` and ``registered_on`` are optional. Values are never
-    repeated in an error, only where they are.
+    repeated in an error, only where they are. Under a clkhash schema the
+    breakdowns' sex, citizenship and age group come from the columns
+    ``sex``, ``citizenship`` and ``date_of_birth`` where the file has them,
+    and are unknown where it has not or they cannot be read.
     """
-    required = [feature.identifier for feature in schema.features]
+    required = list(schema.columns)
     try:
         handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
     except OSError as error:
@@ -124,15 +132,11 @@ def read_people_csv(
             records, breakdowns, problems = [], [], []
             for row in reader:
                 line = reader.line_num
-                values, breakdown = {}, {}
-                for feature in schema.features:
-                    try:
-                        values[feature.identifier] = standardise_value(
-                            feature, row.get(feature.identifier) or None
-                        )
-                    except InvalidValue as error:
-                        problems.append(Problem(line, feature.identifier, error.code, error.params))
-                breakdown_problems = _breakdown(row, values, period, breakdown)
+                breakdown: dict = {}
+                values, bad = standardise_fields(row, schema, line)
+                problems += bad
+                known = values if schema.segmented else _clkhash_breakdown_values(row)
+                breakdown_problems = _breakdown(row, known, period, breakdown)
                 problems += [problem._replace(line=line) for problem in breakdown_problems]
                 records.append(values)
                 breakdowns.append(breakdown)
@@ -147,6 +151,22 @@ def read_people_csv(
     if not records:
         raise InputError([Problem(2, "file", "csv_without_records")])
     return records, breakdowns
+
+
+def _clkhash_breakdown_values(row: dict) -> dict:
+    """Sex, citizenship and date of birth as Samverkan reads them, for the breakdowns only."""
+    readers = {
+        "sex": normalise.standardise_sex,
+        "citizenship": normalise.standardise_citizenships,
+        "date_of_birth": normalise.standardise_birth_date,
+    }
+    known = {}
+    for column, read in readers.items():
+        try:
+            known[column] = read(row.get(column) or None)
+        except ValueError:
+            continue
+    return known
 
 
 def _breakdown(row: dict, values: dict, period: Period, out: dict) -> list[Problem]:
@@ -267,6 +287,25 @@ def parse_encodings_document(document) -> EncodingFile:
         key_check=key if isinstance(key, str) else None,
     )
     return EncodingFile(encodings, document["agency_kind"], period, breakdowns)
+
+
+def write_clks_file(path: str | Path, encodings: EncodingSet) -> None:
+    """The encodings as clkhash and anonlink-client write them: ``{"clks": [...]}``."""
+    Path(path).write_text(json.dumps({"clks": encodings.to_base64()}), encoding="utf-8")
+
+
+def read_clks_file(path: str | Path, schema: Schema) -> EncodingSet:
+    """CLKs written by clkhash or anonlink-client (``{"clks": [...]}``) under ``schema``."""
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise EncodingError("clks_file_unreadable", {"reason": error.strerror}) from error
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise EncodingError("clks_file_not_json") from error
+    clks = document.get("clks") if isinstance(document, dict) else None
+    if not isinstance(clks, list) or not clks:
+        raise EncodingError("clks_file_format")
+    return EncodingSet.from_base64(clks, schema)
 
 
 def read_encodings_file(path: str | Path) -> EncodingFile:

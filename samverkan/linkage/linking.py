@@ -258,6 +258,8 @@ def link_sources(
 
     if scoring_method not in ("dice", "fellegi_sunter"):
         raise LinkageError("unknown_scoring")
+    if scoring_method == "fellegi_sunter" and not schema.segmented:
+        raise LinkageError("scoring_needs_segments", {"schema": schema.label})
     shape = scoring.layout(schema)
 
     def model_from(histogram: np.ndarray) -> np.ndarray:

@@ -21,8 +21,15 @@ tools of that ecosystem read it, with Samverkan's additions:
   the unordered day–month pair.
 
 The difference from clkhash's own hashing (HMAC-SHA256 instead of
-HMAC-SHA1/MD5, per-field segments) means encodings are comparable among
+HMAC-SHA1/MD5, per-field segments) means such encodings are comparable among
 Samverkan's tools, not bit for bit with clkhash's.
+
+A schema whose ``clkConfig.kdf`` is clkhash's ``HKDF`` is read as clkhash
+reads it (``clkhash``): one whole-record filter shared by all features, no
+segments, encoded bit for bit as clkhash encodes it. Such a schema has no
+``features`` here (``Schema.clkhash`` holds them): what needs segments (the
+Fellegi–Sunter scoring, the exact blocking keys) does not apply to it. The
+``samverkan`` block is optional there (id ``clkhash``, version 3 by default).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from samverkan.linkage import clkhash
 from samverkan.linkage.errors import SchemaError
 
 CLKHASH_VERSION = 3
@@ -69,6 +77,19 @@ class Schema:
     length: int
     features: tuple[Feature, ...]
     document: dict
+    clkhash: clkhash.ClkConfig | None = None
+
+    @property
+    def segmented(self) -> bool:
+        """Whether each field has its own segment (else one whole-record clkhash filter)."""
+        return self.clkhash is None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The fields a record must have to be encoded."""
+        if self.clkhash is not None:
+            return tuple(f.identifier for f in self.clkhash.fields if not f.ignored)
+        return tuple(feature.identifier for feature in self.features)
 
     @property
     def words(self) -> int:
@@ -107,6 +128,9 @@ def parse_schema(document: dict) -> Schema:
     version = _get(document, "version", "schema", int)
     if version != CLKHASH_VERSION:
         raise SchemaError("clkhash_version", {"version": version, "supported": CLKHASH_VERSION})
+    kdf = _get(_get(document, "clkConfig", "schema", dict), "kdf", "clkConfig", dict)
+    if kdf.get("type") == "HKDF":
+        return _parse_clkhash(document)
     meta = _get(document, "samverkan", "schema", dict)
     schema_id = _get(meta, "id", "samverkan", str)
     schema_version = _get(meta, "version", "samverkan", int)
@@ -119,7 +143,6 @@ def parse_schema(document: dict) -> Schema:
     length = _get(config, "l", "clkConfig", int)
     if length <= 0 or length % WORD_BITS:
         raise SchemaError("schema_length", {"word_bits": WORD_BITS})
-    kdf = _get(config, "kdf", "clkConfig", dict)
     if kdf.get("type") != "HMAC" or kdf.get("hash") != "SHA256":
         raise SchemaError("schema_kdf")
 
@@ -189,6 +212,16 @@ def parse_schema(document: dict) -> Schema:
                 "swap_partner", {"feature": feature.identifier, "partner": feature.swaps_with}
             )
     return Schema(schema_id, schema_version, length, tuple(features), document)
+
+
+def _parse_clkhash(document: dict) -> Schema:
+    meta = document.get("samverkan", {})
+    schema_id = _get(meta, "id", "samverkan", str) if "id" in meta else "clkhash"
+    schema_version = _get(meta, "version", "samverkan", int) if "version" in meta else 3
+    if schema_id in SUPPORTED_VERSIONS:
+        raise SchemaError("clkhash_reserved_id", {"schema": schema_id})
+    config = clkhash.parse_config(document, WORD_BITS)
+    return Schema(schema_id, schema_version, config.length, (), document, config)
 
 
 def load_schema(path: str | Path) -> Schema:

@@ -37,6 +37,10 @@ MESSAGES = {
     "threshold_out_of_range": _("The match threshold must be above 0 and at most 1."),
     "no_sources": _("There are no sources to link."),
     "unknown_scoring": _("The scoring method is “fellegi_sunter” or “dice”."),
+    "scoring_needs_segments": _(
+        "Schema %(schema)s encodes whole records (clkhash), without per-field segments: "
+        "Fellegi–Sunter scoring needs segments; link with the scoring “dice”."
+    ),
     # SecretError
     "secret_missing": _("The linkage secret is not set (%(variable)s)."),
     "secret_not_base64": _("The linkage secret must be base64."),
@@ -55,7 +59,10 @@ MESSAGES = {
     "schema_length": _(
         "In the schema's clkConfig, “l” must be a positive multiple of %(word_bits)s."
     ),
-    "schema_kdf": _("In the schema's clkConfig.kdf, only HMAC with SHA256 is supported."),
+    "schema_kdf": _(
+        "In the schema's clkConfig.kdf, HMAC with SHA256 (Samverkan's segments) or HKDF "
+        "(clkhash's whole-record encoding) is supported."
+    ),
     "unknown_normalisation": _(
         "In the schema's %(where)s, the normalisation “%(normalisation)s” is unknown."
     ),
@@ -79,6 +86,37 @@ MESSAGES = {
     "schema_file_unreadable": _("The schema file cannot be read: %(reason)s."),
     "schema_file_not_json": _("The schema file is not JSON (line %(line)s)."),
     "schema_mismatch": _("The file's schema id or version does not match its schema."),
+    # SchemaError, clkhash schemas
+    "clkhash_choice": _("In the schema's %(where)s, “%(key)s” is one of %(choices)s."),
+    "clkhash_minimum": _("In the schema's %(where)s, “%(key)s” must be at least %(minimum)s."),
+    "clkhash_positive": _("In the schema's %(where)s, “%(key)s” must be above 0."),
+    "clkhash_range": _(
+        "In the schema's %(where)s, “%(key)s” must be between %(minimum)s and %(maximum)s."
+    ),
+    "clkhash_not_base64": _("In the schema's %(where)s, “%(key)s” must be base64."),
+    "clkhash_pattern": _("In the schema's %(where)s, “pattern” is not a regular expression."),
+    "clkhash_segments": _(
+        "In the schema's %(where)s: Samverkan's segments (“bits”, “keyGroup”, "
+        "“normalisation”…) need the HMAC key derivation; a schema with HKDF is read as "
+        "clkhash's, whole-record."
+    ),
+    "clkhash_xor_folds": _(
+        "In the schema's clkConfig, clkhash ignores “xorFolds”: write “xor_folds”."
+    ),
+    "clkhash_precision": _(
+        "In the schema's %(where)s, the fractional precision is too small for the distance."
+    ),
+    "clkhash_nothing_hashed": _("The schema hashes no feature."),
+    "clkhash_too_many_keys": _("The schema has too many features for HKDF to derive keys for."),
+    "clkhash_blake_key": _(
+        "In the schema's clkConfig.kdf, blakeHash keys are at most %(maximum)s bytes."
+    ),
+    "clkhash_blake_length": _(
+        "In the schema's clkConfig, blakeHash needs l · 2^xor_folds to be a power of two."
+    ),
+    "clkhash_reserved_id": _(
+        "Schema “%(schema)s” is Samverkan's own, with segments (HMAC key derivation)."
+    ),
     # EncodingError
     "wrong_width": _("Encodings must be %(expected)s bits long for schema %(schema)s."),
     "not_packed_words": _("Encodings must be packed 64-bit words."),
@@ -107,6 +145,9 @@ MESSAGES = {
     "file_unreadable": _("The encodings file cannot be read (%(reason)s)."),
     "file_not_json": _("The encodings file is not JSON."),
     "sources_different_schemas": _("The sources were encoded with different schemas."),
+    "clks_file_unreadable": _("The CLK file cannot be read (%(reason)s)."),
+    "clks_file_not_json": _("The CLK file is not JSON."),
+    "clks_file_format": _("A CLK file is an object with a list of “clks”."),
     # MixedSecretsError
     "key_checks_differ": _(
         "The sources were encoded under different linkage secrets; encode them all under the "
@@ -138,6 +179,18 @@ MESSAGES = {
     "period_reversed": _("the period ends before it starts"),
     "period_not_a_year": _("not a year"),
     "period_options": _("give --period YEAR, or --start and --end as YYYY-MM-DD"),
+    "agency_kind_required": _("required for an encodings file"),
+    "cannot_encode": _("has characters that %(encoding)s cannot encode"),
+    "pattern_mismatch": _("does not match the schema's pattern"),
+    "too_short": _("shorter than %(minimum)s characters"),
+    "too_long": _("longer than %(maximum)s characters"),
+    "not_upper_case": _("not in upper case"),
+    "not_lower_case": _("not in lower case"),
+    "not_a_schema_value": _("not one of the schema's values"),
+    "date_format_mismatch": _("not a date in the format %(format)s"),
+    "not_an_integer": _("not an integer"),
+    "integer_below": _("less than %(minimum)s"),
+    "integer_above": _("more than %(maximum)s"),
 }
 
 PROBLEM_ON_LINE = _("Line %(line)s, %(column)s: %(problem)s")

@@ -38,6 +38,16 @@ def parse(data: bytes) -> linkage.EncodingFile:
         raise ValidationError({"file": linkage_refusal(error)}) from error
     if parsed.period.end > timezone.localdate():
         _fail(_("The file's period ends in the future."))
+    if not parsed.encodings.schema.segmented:
+        # The build scores each field on its own (Fellegi–Sunter), which a
+        # clkhash encoding, one filter for the whole record, cannot offer.
+        _fail(
+            _(
+                "The file holds whole-record (clkhash) encodings: the rapporteur's tables link "
+                "persons field by field and need Samverkan's person schema. Encode the list "
+                "again with samverkan linkage encode, without --schema."
+            )
+        )
     return parsed
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from samverkan.linkage import default_schema, parse_secret
+from samverkan.linkage import Schema, default_schema, parse_secret
 from samverkan.linkage.files import Period, encode_people_csv, write_encodings_file
 from samverkan.linkage.synthetic import generate_population
 
@@ -28,7 +28,12 @@ def population(people: int = 60, seed: int = 3):
 
 
 def encodings_file(
-    tmp_path: Path, records: list[dict], *, agency_kind: str, secret: bytes | None = None
+    tmp_path: Path,
+    records: list[dict],
+    *,
+    agency_kind: str,
+    secret: bytes | None = None,
+    schema: Schema | None = None,
 ) -> bytes:
     """Encoded under the platform's secret unless another is given."""
     secret = secret or parse_secret(settings.LINKAGE_SECRET)
@@ -42,7 +47,7 @@ def encodings_file(
                 if row.get(key) is not None:
                     row[key] = row[key].isoformat()
             writer.writerow(row)
-    encodings, breakdowns = encode_people_csv(people, default_schema(), secret, PERIOD)
+    encodings, breakdowns = encode_people_csv(people, schema or default_schema(), secret, PERIOD)
     out = tmp_path / f"{agency_kind}-{len(records)}.json"
     write_encodings_file(
         out, encodings, agency_kind=agency_kind, period=PERIOD, breakdowns=breakdowns

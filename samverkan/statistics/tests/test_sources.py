@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import base64
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 
+from samverkan.linkage import load_schema
+from samverkan.linkage import tests as linkage_tests
 from samverkan.statistics.models import ExternalSource, StatisticsRun
 from samverkan.statistics.services import external_source_upload, statistics_run_request
 from samverkan.statistics.tests.encodings import (
@@ -18,6 +21,8 @@ from samverkan.statistics.tests.encodings import (
     encodings_file,
     population,
 )
+
+CLKHASH_VECTORS = Path(linkage_tests.__file__).parent / "clkhash_vectors"
 
 
 def upload(w, data, name="Red Cross list"):
@@ -83,6 +88,12 @@ def test_two_agencies_lists_are_counted_as_persons_not_records(
 def test_a_file_of_another_secret_is_refused(statistics_world, tmp_path, people):
     other = encodings_file(tmp_path, people.records["ngo"], agency_kind="ngo", secret=OTHER_SECRET)
     assert "not encoded with this platform's linkage secret" in refused(statistics_world, other)
+
+
+def test_a_file_of_whole_record_clkhash_encodings_is_refused(statistics_world, tmp_path, people):
+    schema = load_schema(CLKHASH_VECTORS / "schema-doublehash.json")
+    whole = encodings_file(tmp_path, people.records["ngo"], agency_kind="ngo", schema=schema)
+    assert "whole-record (clkhash) encodings" in refused(statistics_world, whole)
 
 
 def test_without_a_platform_secret_sources_must_share_theirs(
