@@ -3,7 +3,6 @@ check shapes, the services decide and write, the selectors read."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -23,6 +22,12 @@ from samverkan.referrals.forms import (
     WithdrawForm,
 )
 from samverkan.web.forms import add_service_errors
+from samverkan.web.languages import LANGUAGE_NAMES, PRINTOUT_ONLY_LANGUAGE_NAMES
+
+# The person reads the printout: the region's languages, and more. A language
+# is offered only when samverkan/locale/<code>/ translates every string it shows
+# (referrals/tests/test_printout_translations.py).
+PRINTOUT_LANGUAGES = LANGUAGE_NAMES | PRINTOUT_ONLY_LANGUAGE_NAMES
 
 
 def _forms_for(actor, case, data=None):
@@ -203,15 +208,21 @@ def referral_withdraw(request, referral_uuid):
 @policy_required("case.list")
 @require_GET
 def case_sharing(request, case_uuid):
-    """The person's current sharing, printable in a language they read."""
+    """The person's current sharing, printable in a language they read.
+
+    Only the printout (its own template, under ``{% language %}``) takes that
+    language; the page around it stays in the professional's own.
+    """
     sharing = selectors.case_sharing(request.membership, case_uuid)
-    languages = dict(settings.LANGUAGES)
     language = request.GET.get("language", "")
-    if language not in languages:
+    if language not in PRINTOUT_LANGUAGES:
         language = translation.get_language()
-    with translation.override(language):
-        return render(
-            request,
-            "referrals/case_sharing.html",
-            {"sharing": sharing, "print_languages": settings.LANGUAGES, "language": language},
-        )
+    return render(
+        request,
+        "referrals/case_sharing.html",
+        {
+            "sharing": sharing,
+            "print_languages": PRINTOUT_LANGUAGES.items(),
+            "language": language,
+        },
+    )

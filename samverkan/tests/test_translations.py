@@ -1,7 +1,19 @@
-"""Every user-facing string of Samverkan's catalogue has a Swedish translation."""
+"""Every user-facing string of Samverkan's catalogue has a Swedish translation,
+and the region languages' files hold only the strings of the pages offering them."""
 
 import subprocess
 from pathlib import Path
+
+import pytest
+
+from samverkan.directory.help_views import HELP_LANGUAGES
+from samverkan.referrals.views import PRINTOUT_LANGUAGES
+from samverkan.web.tests.translations import (
+    FULL_LANGUAGES,
+    help_msgids,
+    po_msgids,
+    printout_msgids,
+)
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "locale" / "sv" / "LC_MESSAGES" / "django.po"
 
@@ -17,3 +29,17 @@ def test_the_swedish_catalogue_is_complete_and_valid():
     assert "fuzzy" not in statistics
     assert "untranslated" not in statistics
     assert statistics.endswith("translated messages.")
+
+
+@pytest.mark.parametrize(
+    "language", sorted((set(HELP_LANGUAGES) | set(PRINTOUT_LANGUAGES)) - FULL_LANGUAGES)
+)
+def test_a_region_language_holds_only_the_strings_of_the_pages_offering_it(language):
+    # The logged-in application stays in its own languages; a file filled by
+    # `makemessages --all` would half-translate it.
+    offered = set()
+    if language in HELP_LANGUAGES:
+        offered |= help_msgids()
+    if language in PRINTOUT_LANGUAGES:
+        offered |= printout_msgids()
+    assert po_msgids(language) - offered == set()

@@ -1,6 +1,6 @@
 """The region's languages, each in its own name, so that a reader finds theirs
 without reading ours. Which of them a page offers is that page's choice (the
-help pages, the screening checklists)."""
+help pages, the screening checklists, the sharing printout)."""
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -15,4 +15,11 @@ LANGUAGE_NAMES = {
     "ru": "Русский",
     "de": "Deutsch",
     "is": "Íslenska",
+}
+
+# Romanian and Ukrainian citizens are among the victims most often met in the
+# region, but only the sharing printout is translated into their languages.
+PRINTOUT_ONLY_LANGUAGE_NAMES = {
+    "ro": "Română",
+    "uk": "Українська",
 }

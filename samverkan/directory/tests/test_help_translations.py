@@ -3,84 +3,21 @@ text and nothing of the English it replaces, sets no cookie, loads nothing
 from elsewhere and keeps its quick exit; and no string of these pages lacks a
 translation in any language they offer."""
 
-import ast
-import gettext
 import html
-import io
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.template import engines
-from django.templatetags.i18n import BlockTranslateNode, TranslateNode
-from django.utils import translation
 
-from samverkan.accounts.models import Country, Organisation, Role
+from samverkan.accounts.models import Organisation, Role
 from samverkan.cases.tests import factories as case_factories
 from samverkan.directory import services
 from samverkan.directory.help_views import HELP_LANGUAGES
 from samverkan.directory.models import ServiceKind, TargetGroup
+from samverkan.web.tests.translations import FULL_LANGUAGES, MISSING, catalogue, help_msgids
 
-LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates" / "directory"
-# The application's own languages: their files hold every string of the platform.
-FULL_LANGUAGES = {code for code, _ in settings.LANGUAGES}
 TRANSLATED = sorted(set(HELP_LANGUAGES) - {settings.LANGUAGE_CODE})
-MISSING = "\0missing"
-
-
-def _template_msgids() -> set[str]:
-    """Every msgid the help templates translate, as Django looks it up."""
-    msgids = set()
-    for path in sorted(TEMPLATE_DIR.glob("help_*.html")):
-        nodelist = engines["django"].from_string(path.read_text()).template.nodelist
-        for node in nodelist.get_nodes_by_type(TranslateNode):
-            msgids.add(str(node.filter_expression.var.literal))
-        for node in nodelist.get_nodes_by_type(BlockTranslateNode):
-            msgids.add(node.render_token_list(node.singular)[0])
-    return msgids
-
-
-def _label_msgids() -> set[str]:
-    """The labels the pages show: service kinds, groups served, countries."""
-    with translation.override("en"):
-        return {
-            str(label)
-            for choices in (ServiceKind, TargetGroup, Country)
-            for label in choices.labels
-        }
-
-
-HELP_MSGIDS = _template_msgids() | _label_msgids()
-
-
-class _Missing(gettext.NullTranslations):
-    def gettext(self, message):
-        return MISSING
-
-
-def _catalogue(language: str) -> gettext.GNUTranslations:
-    """The language's file compiled afresh: fuzzy and empty entries count as missing."""
-    assert shutil.which("msgfmt"), "msgfmt (gettext) is needed; script/test installs it"
-    compiled = subprocess.run(  # noqa: S603 (msgfmt on our own file)
-        ["msgfmt", "--check", "-o", "-", str(LOCALE_DIR / language / "LC_MESSAGES" / "django.po")],  # noqa: S607
-        capture_output=True,
-        check=True,
-    ).stdout
-    catalogue = gettext.GNUTranslations(io.BytesIO(compiled))
-    catalogue.add_fallback(_Missing())
-    return catalogue
-
-
-def _po_msgids(language: str) -> set[str]:
-    text = (LOCALE_DIR / language / "LC_MESSAGES" / "django.po").read_text()
-    blocks = re.findall(r'^msgid ("(?:[^"\\]|\\.)*"\n(?:"(?:[^"\\]|\\.)*"\n)*)', text, re.M)
-    return {"".join(ast.literal_eval(line) for line in block.splitlines()) for block in blocks} - {
-        ""
-    }
+HELP_MSGIDS = help_msgids()
 
 
 def test_the_templates_and_labels_are_found():
@@ -91,16 +28,9 @@ def test_the_templates_and_labels_are_found():
 
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_string_of_the_help_pages_is_translated(language):
-    catalogue = _catalogue(language)
-    missing = sorted(msgid for msgid in HELP_MSGIDS if catalogue.gettext(msgid) is MISSING)
+    translations = catalogue(language)
+    missing = sorted(msgid for msgid in HELP_MSGIDS if translations.gettext(msgid) is MISSING)
     assert missing == [], f"{language} lacks translations of {missing}"
-
-
-@pytest.mark.parametrize("language", sorted(set(TRANSLATED) - FULL_LANGUAGES))
-def test_a_region_language_holds_only_the_help_pages_strings(language):
-    # The logged-in application stays in its own languages; a file filled by
-    # `makemessages --all` would half-translate it.
-    assert _po_msgids(language) - HELP_MSGIDS == set()
 
 
 @pytest.fixture
@@ -130,12 +60,12 @@ def directory():
     )
 
 
-def _english_leftovers(body: str, catalogue) -> list[str]:
+def _english_leftovers(body: str, translations) -> list[str]:
     """English texts of these pages that show in ``body`` although translated."""
     text = html.unescape(body)
     found = []
     for msgid in sorted(HELP_MSGIDS):
-        if catalogue.gettext(msgid) == msgid:
+        if translations.gettext(msgid) == msgid:
             continue  # the same word in both languages ("E-mail" in Danish)
         for fragment in re.split(r"%\(\w+\)s", msgid):
             fragment = fragment.strip()
@@ -149,7 +79,7 @@ def _english_leftovers(body: str, catalogue) -> list[str]:
 def test_each_language_shows_its_own_text_and_keeps_the_pages_safe(
     client, directory, settings, language
 ):
-    catalogue = _catalogue(language)
+    translations = catalogue(language)
     for url in ("/help/", "/help/SE/"):
         page = client.get(url, {"lang": language})
         body = page.content.decode()
@@ -157,7 +87,7 @@ def test_each_language_shows_its_own_text_and_keeps_the_pages_safe(
         assert page["Content-Language"] == language
         assert f'<html lang="{language}">' in body
         assert not page.cookies and "Set-Cookie" not in page.headers
-        assert _english_leftovers(body, catalogue) == [], (language, url)
+        assert _english_leftovers(body, translations) == [], (language, url)
         external = {
             link
             for link in re.findall(r'(?:src|href|action)="([^"]+)"', body)
@@ -166,13 +96,13 @@ def test_each_language_shows_its_own_text_and_keeps_the_pages_safe(
         assert external == set()
         exit_link = re.search(r'<a id="quick-exit"[^>]*href="([^"]+)"[^>]*>([^<]+)</a>', body)
         assert exit_link and exit_link.group(1) == settings.QUICK_EXIT_URL
-        assert html.unescape(exit_link.group(2)) == catalogue.gettext("Quick exit")
+        assert html.unescape(exit_link.group(2)) == translations.gettext("Quick exit")
         assert 'src="/static/directory/quick_exit.js"' in body
         # The next page keeps the language by its link, not by a cookie.
         assert f"?lang={language}" in body
     text = html.unescape(body)
     for shown in ("Helplines", "Legal aid", "Women", "Children", "Men", "Sweden"):
-        assert catalogue.gettext(shown) in text, (language, shown)
+        assert translations.gettext(shown) in text, (language, shown)
     # Spoken languages in their own names, whatever the page's language.
     assert '<bdi lang="ro">Română</bdi>' in body and '<bdi lang="pl">polski</bdi>' in body
 
