@@ -5,20 +5,20 @@ from samverkan.referrals import team_views, views
 urlpatterns = [
     path("referrals/", views.referral_inbox, name="referral-inbox"),
     path("referrals/<uuid:referral_uuid>/", views.referral_detail, name="referral-detail"),
-    path("referrals/<uuid:referral_uuid>/accept/", views.referral_accept, name="referral-accept"),
-    path(
-        "referrals/<uuid:referral_uuid>/decline/", views.referral_decline, name="referral-decline"
-    ),
-    path(
-        "referrals/<uuid:referral_uuid>/ask/",
-        views.referral_request_information,
-        name="referral-request-information",
-    ),
-    path("referrals/<uuid:referral_uuid>/answer/", views.referral_answer, name="referral-answer"),
-    path(
-        "referrals/<uuid:referral_uuid>/withdraw/",
-        views.referral_withdraw,
-        name="referral-withdraw",
+    *(
+        path(
+            f"referrals/<uuid:referral_uuid>/{segment}/",
+            views.referral_respond,
+            {"response": response},
+            name=name,
+        )
+        for segment, response, name in (
+            ("accept", "accept", "referral-accept"),
+            ("decline", "decline", "referral-decline"),
+            ("ask", "question", "referral-request-information"),
+            ("answer", "answer", "referral-answer"),
+            ("withdraw", "withdraw", "referral-withdraw"),
+        )
     ),
     path("cases/<uuid:case_uuid>/referrals/new/", views.referral_new, name="referral-new"),
     path("cases/<uuid:case_uuid>/sharing/", views.case_sharing, name="case-sharing"),

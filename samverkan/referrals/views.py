@@ -3,12 +3,17 @@ check shapes, the services decide and write, the selectors read."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from samverkan.cases import selectors as case_selectors
@@ -112,97 +117,57 @@ def referral_detail(request, referral_uuid):
     return _detail_page(request, referral_uuid)
 
 
-def _respond(request, referral_uuid, *, name, form_class, change, done):
+@dataclass(frozen=True)
+class _Response:
+    form_class: type[forms.Form] | None
+    change: Callable
+    done: str
+
+
+# The receiver's and the sender's answers, by the form they post (its name on the page).
+RESPONSES = {
+    "accept": _Response(
+        None,
+        services.referral_accept,
+        gettext_lazy("Accepted. Your organisation now takes part in the case."),
+    ),
+    "decline": _Response(
+        DeclineForm,
+        services.referral_decline,
+        gettext_lazy("Declined. The sender sees your reason."),
+    ),
+    "question": _Response(
+        QuestionForm, services.referral_request_information, gettext_lazy("Your question was sent.")
+    ),
+    "answer": _Response(
+        AnswerForm, services.referral_answer, gettext_lazy("Your answer was sent.")
+    ),
+    "withdraw": _Response(
+        WithdrawForm, services.referral_withdraw, gettext_lazy("The referral is withdrawn.")
+    ),
+}
+
+
+@policy_required("referral.inbox")
+@require_POST
+def referral_respond(request, referral_uuid, response):
+    """Accept, decline, ask, answer or withdraw; the service decides who may."""
     actor = request.membership
     referral = selectors.referral_for_change(actor, referral_uuid)
-    form = form_class(request.POST) if form_class else None
+    kind = RESPONSES[response]
+    form = kind.form_class(request.POST) if kind.form_class else None
     if form is None or form.is_valid():
         try:
-            change(actor, referral, form.cleaned_data if form else {})
+            kind.change(actor=actor, referral=referral, **(form.cleaned_data if form else {}))
         except ValidationError as error:
             if form is None:
                 messages.error(request, " ".join(error.messages))
                 return _detail_page(request, referral_uuid, status=400)
             add_service_errors(form, error)
         else:
-            messages.success(request, done)
+            messages.success(request, kind.done)
             return redirect(reverse("referral-detail", args=[referral.uuid]))
-    return _detail_page(request, referral_uuid, forms_={name: form}, status=400)
-
-
-@policy_required("referral.inbox")
-@require_POST
-def referral_accept(request, referral_uuid):
-    return _respond(
-        request,
-        referral_uuid,
-        name="accept",
-        form_class=None,
-        change=lambda actor, referral, data: services.referral_accept(
-            actor=actor, referral=referral
-        ),
-        done=_("Accepted. Your organisation now takes part in the case."),
-    )
-
-
-@policy_required("referral.inbox")
-@require_POST
-def referral_decline(request, referral_uuid):
-    return _respond(
-        request,
-        referral_uuid,
-        name="decline",
-        form_class=DeclineForm,
-        change=lambda actor, referral, data: services.referral_decline(
-            actor=actor, referral=referral, **data
-        ),
-        done=_("Declined. The sender sees your reason."),
-    )
-
-
-@policy_required("referral.inbox")
-@require_POST
-def referral_request_information(request, referral_uuid):
-    return _respond(
-        request,
-        referral_uuid,
-        name="question",
-        form_class=QuestionForm,
-        change=lambda actor, referral, data: services.referral_request_information(
-            actor=actor, referral=referral, **data
-        ),
-        done=_("Your question was sent."),
-    )
-
-
-@policy_required("referral.inbox")
-@require_POST
-def referral_answer(request, referral_uuid):
-    return _respond(
-        request,
-        referral_uuid,
-        name="answer",
-        form_class=AnswerForm,
-        change=lambda actor, referral, data: services.referral_answer(
-            actor=actor, referral=referral, **data
-        ),
-        done=_("Your answer was sent."),
-    )
-
-
-@policy_required("referral.inbox")
-@require_POST
-def referral_withdraw(request, referral_uuid):
-    return _respond(
-        request,
-        referral_uuid,
-        name="withdraw",
-        form_class=WithdrawForm,
-        change=lambda actor, referral, data: services.referral_withdraw(
-            actor=actor, referral=referral, **data
-        ),
-        done=_("The referral is withdrawn."),
-    )
+    return _detail_page(request, referral_uuid, forms_={response: form}, status=400)
 
 
 @policy_required("case.list")
