@@ -264,10 +264,15 @@ def link_sources(
         raise LinkageError("Scoring is 'fellegi_sunter' or 'dice'.")
     shape = scoring.layout(schema)
 
-    def model_from(histogram: np.ndarray) -> np.ndarray:
-        """Match probability per pattern, the model estimated on these candidates."""
-        random_levels = scoring.random_pair_levels(words, labels, schema)
-        return scoring.estimate_model(histogram, random_levels, schema).probabilities(shape.levels)
+    sizes = np.bincount(labels, minlength=len(names)).astype(np.int64)
+    cross_pairs = int((sizes.sum() ** 2 - (sizes**2).sum()) // 2)
+
+    def model_from(histogram: np.ndarray, scale: float = 1.0) -> np.ndarray:
+        """Match probability per pattern, the model estimated on these candidates
+        (``histogram`` of a sample of them: ``scale`` times as many in all)."""
+        random_histogram = scoring.random_pair_histogram(words, labels, schema)
+        model = scoring.estimate_model(histogram * scale, random_histogram, schema, cross_pairs)
+        return model.probabilities()
 
     if candidates == "all_pairs":
         floor = low if scoring_method == "dice" else DICE_FLOOR
@@ -295,7 +300,7 @@ def link_sources(
             # every candidate is scored in one more pass.
             sample = blocks.sample(EM_SAMPLE_PAIRS)
             histogram = blocked_patterns(blocks, words, schema, chunks=sample)[0]
-            table = model_from(histogram)
+            table = model_from(histogram, len(blocks.chunks) / max(len(sample), 1))
             accept = table >= low
             expected = histogram[accept].sum() * len(blocks.chunks) / max(len(sample), 1)
             _, left, right, patterns, comparisons = blocked_patterns(
