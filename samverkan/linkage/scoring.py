@@ -2,12 +2,18 @@
 
 Each field's Dice similarity falls into an agreement level (close to exact,
 one or two errors, some agreement, disagreement; or missing, which counts
-neither way). A pair's match weight is the sum over fields of
-log2(m/u) of its levels, where m is the probability of the level among true
-matches and u among non-matches, plus the prior log-odds of a match. As
-Splink does on clear text, u comes from random pairs (almost all of them
-non-matches) and m and the prior from expectation–maximisation over the
-candidate pairs. The result is a match probability per pair.
+neither way). A pair's match weight is the sum over *factors* of log2(m/u)
+of its levels, where m is the probability of the levels among true matches
+and u among non-matches, plus the prior log-odds of a match. A factor is one
+field, or a field and the one it swaps with (given and family name, scored
+jointly: namesakes share both names more often than two independent fields
+would). The prior is the probability that two records of different sources,
+taken at random, are one person, so a match needs more evidence as the
+population grows. As Splink does on clear text, u comes from random pairs
+and m and the number of matches from expectation–maximisation; how, and why
+so, is told at ``estimate_model``. The result is a match probability per
+pair, calibrated on the synthetic set (pairs with a probability near p are
+matches about p of the time).
 
 Names written in the wrong order are scored both ways (given against family
 name), and the better reading counts.
