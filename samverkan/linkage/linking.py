@@ -246,16 +246,21 @@ def _given_first_round(
     than its probability says: its odds are divided by the chance that a
     pair of strangers has both records alone, the product of the shares of
     records left alone in the two sources. Pairs below the clustering's lower
-    bound have left the kernel already and stay out.
+    bound have left the kernel already and stay out. A record left alone may
+    have several such pairs, and at most one of them is its match: each pair's
+    probability is its odds against those of every other reading of its two
+    records (none matched, or either matched elsewhere).
     """
-    alone = np.bincount(roots, minlength=len(roots))[roots] == 1
+    n = len(roots)
+    alone = np.bincount(roots, minlength=n)[roots] == 1
     counts = np.bincount(labels).astype(np.float64)
     share = np.bincount(labels, weights=alone, minlength=len(counts)) / np.maximum(counts, 1)
-    both = alone[left] & alone[right]
-    p = scores[both]
-    factor = 1.0 / (share[labels[left[both]]] * share[labels[right[both]]])
+    both = np.flatnonzero(alone[left] & alone[right])
+    i, j, p = left[both], right[both], np.minimum(scores[both], 1 - 1e-12)
+    odds = p / (1.0 - p) / (share[labels[i]] * share[labels[j]])
+    others = np.bincount(i, odds, minlength=n) + np.bincount(j, odds, minlength=n)
     scores = scores.copy()
-    scores[both] = p * factor / (p * factor + 1.0 - p)
+    scores[both] = odds / (1.0 + others[i] + others[j] - odds)
     return scores
 
 
