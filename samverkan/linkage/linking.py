@@ -6,7 +6,10 @@ each pair scored (Fellegi–Sunter match probability by default, or the
 whole-record Dice), and the pairs above the threshold clustered into persons
 best pair first, never putting two records of one source into one person and
 never growing a person past ``max_cluster_size`` records. That is what keeps
-threshold edges from chaining strangers into one giant component.
+threshold edges from chaining strangers into one giant component. With
+Fellegi–Sunter scoring the clustering runs twice: the records the first run
+left alone are scored again given that (``_given_first_round``), since the
+strangers who compete with a weak true pair have mostly found their own.
 
 The person count comes with an interval: the counts obtained when every
 undecided pair is taken as a match (lower end) and as a non-match (upper
@@ -225,6 +228,38 @@ def _cluster(
     return parent, set(np.flatnonzero(conflict).tolist())
 
 
+def _given_first_round(
+    labels: np.ndarray, left: np.ndarray, right: np.ndarray, scores: np.ndarray, roots: np.ndarray
+) -> np.ndarray:
+    """Match probabilities again, for the pairs whose two records a first clustering
+    left alone.
+
+    A pair's probability is made for a pair taken at random. But a stranger
+    who shares a record's name and part of its date of birth is most often
+    linked to his own record in the first round, while the two records of a
+    true pair with weak evidence (a date of birth wrong or missing) are left
+    alone. Among records left alone a pair is therefore a match more often
+    than its probability says: its odds are divided by the chance that a
+    pair of strangers has both records alone, the product of the shares of
+    records left alone in the two sources. Pairs below the clustering's lower
+    bound have left the kernel already and stay out. A record left alone may
+    have several such pairs, and at most one of them is its match: each pair's
+    probability is its odds against those of every other reading of its two
+    records (none matched, or either matched elsewhere).
+    """
+    n = len(roots)
+    alone = np.bincount(roots, minlength=n)[roots] == 1
+    counts = np.bincount(labels).astype(np.float64)
+    share = np.bincount(labels, weights=alone, minlength=len(counts)) / np.maximum(counts, 1)
+    both = np.flatnonzero(alone[left] & alone[right])
+    i, j, p = left[both], right[both], np.minimum(scores[both], 1 - 1e-12)
+    odds = p / (1.0 - p) / (share[labels[i]] * share[labels[j]])
+    others = np.bincount(i, odds, minlength=n) + np.bincount(j, odds, minlength=n)
+    scores = scores.copy()
+    scores[both] = odds / (1.0 + others[i] + others[j] - odds)
+    return scores
+
+
 def link_sources(
     sources: Mapping[str, EncodingSet],
     threshold: float = 0.5,
@@ -262,10 +297,15 @@ def link_sources(
         raise LinkageError("scoring_needs_segments", {"schema": schema.label})
     shape = scoring.layout(schema)
 
-    def model_from(histogram: np.ndarray) -> np.ndarray:
-        """Match probability per pattern, the model estimated on these candidates."""
-        random_levels = scoring.random_pair_levels(words, labels, schema)
-        return scoring.estimate_model(histogram, random_levels, schema).probabilities(shape.levels)
+    sizes = np.bincount(labels, minlength=len(names)).astype(np.int64)
+    cross_pairs = int((sizes.sum() ** 2 - (sizes**2).sum()) // 2)
+
+    def model_from(histogram: np.ndarray, scale: float = 1.0) -> np.ndarray:
+        """Match probability per pattern, the model estimated on these candidates
+        (``histogram`` of a sample of them: ``scale`` times as many in all)."""
+        random_histogram = scoring.random_pair_histogram(words, labels, schema)
+        model = scoring.estimate_model(histogram * scale, random_histogram, schema, cross_pairs)
+        return model.probabilities()
 
     if candidates == "all_pairs":
         floor = low if scoring_method == "dice" else DICE_FLOOR
@@ -293,7 +333,7 @@ def link_sources(
             # every candidate is scored in one more pass.
             sample = blocks.sample(EM_SAMPLE_PAIRS)
             histogram = blocked_patterns(blocks, words, schema, chunks=sample)[0]
-            table = model_from(histogram)
+            table = model_from(histogram, len(blocks.chunks) / max(len(sample), 1))
             accept = table >= low
             expected = histogram[accept].sum() * len(blocks.chunks) / max(len(sample), 1)
             _, left, right, patterns, comparisons = blocked_patterns(
@@ -310,6 +350,8 @@ def link_sources(
         chosen = scores >= bound
         return _cluster(n, labels, left[chosen], right[chosen], scores[chosen], max_size)
 
+    if scoring_method == "fellegi_sunter":
+        scores = _given_first_round(labels, left, right, scores, cluster_at(threshold)[0])
     roots, conflicts = cluster_at(threshold)
     persons_low = len(np.unique(cluster_at(low)[0]))
     persons_high = len(np.unique(cluster_at(high)[0]))

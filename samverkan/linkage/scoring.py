@@ -2,12 +2,18 @@
 
 Each field's Dice similarity falls into an agreement level (close to exact,
 one or two errors, some agreement, disagreement; or missing, which counts
-neither way). A pair's match weight is the sum over fields of
-log2(m/u) of its levels, where m is the probability of the level among true
-matches and u among non-matches, plus the prior log-odds of a match. As
-Splink does on clear text, u comes from random pairs (almost all of them
-non-matches) and m and the prior from expectation–maximisation over the
-candidate pairs. The result is a match probability per pair.
+neither way). A pair's match weight is the sum over *factors* of log2(m/u)
+of its levels, where m is the probability of the levels among true matches
+and u among non-matches, plus the prior log-odds of a match. A factor is one
+field, or a field and the one it swaps with (given and family name, scored
+jointly: namesakes share both names more often than two independent fields
+would). The prior is the probability that two records of different sources,
+taken at random, are one person, so a match needs more evidence as the
+population grows. As Splink does on clear text, u comes from random pairs
+and m and the number of matches from expectation–maximisation; how, and why
+so, is told at ``estimate_model``. The result is a match probability per
+pair, calibrated on the synthetic set (pairs with a probability near p are
+matches about p of the time).
 
 Names written in the wrong order are scored both ways (given against family
 name), and the better reading counts.
@@ -22,7 +28,8 @@ pair's levels are decided, for blocked and for listed pairs alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, reduce
+from itertools import product
 
 import numba
 import numpy as np
@@ -45,9 +52,16 @@ M_PROBABILITIES = {
 }
 KINDS = {"ngram": 0, "dateParts": 1, "exact": 2}
 MISSING = -1
-RANDOM_PAIRS = 50_000
+# Enough random pairs to see strangers born the same day (about 1 in 17,500).
+RANDOM_PAIRS = 1_000_000
 MIN_ALIKE = 200
 EM_ITERATIONS = 25
+EM_ROUNDS = 3
+# Candidates agreeing exactly on the date of birth needed to estimate m by EM.
+MIN_ANCHOR = 200
+# The error model's m weighs as much as this many pairs in EM: a level no pair
+# shows is rare, not impossible.
+M_PRIOR_PAIRS = 50
 # The similarity given to an estimated date of birth whose year agrees.
 ESTIMATED_DATE_AGREEMENT = 0.8
 
@@ -202,78 +216,230 @@ def pair_levels(
     return layout(schema).levels[pair_patterns(a, b, left, right, schema)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class Factor:
+    """m and u of one field, or of a field and the one it swaps with, jointly.
+
+    ``m[levels]`` is P(levels | match) with one axis per field; ``u[state, levels]``
+    is P(levels | non-match) given which exact fields agree (``state``, a bit per
+    exact field; one state only for a factor that is not conditioned)."""
+
+    fields: tuple[int, ...]
+    m: np.ndarray
+    u: np.ndarray
+    conditioned: bool
+
+    def log_ratios(self, levels: np.ndarray, state: np.ndarray) -> np.ndarray:
+        """log2(m/u) per pattern; a missing field is summed out, all missing counts 0."""
+        own = levels[:, self.fields]
+        present = own != MISSING
+        state = state if self.conditioned else np.zeros(len(levels), np.int64)
+        out = np.zeros(len(levels))
+        for mask in product((True, False), repeat=len(self.fields)):
+            rows = (present == np.array(mask)).all(axis=1)
+            if not any(mask) or not rows.any():
+                continue
+            missing = tuple(n for n, kept in enumerate(mask) if not kept)
+            m = self.m.sum(axis=missing)
+            u = self.u.sum(axis=tuple(n + 1 for n in missing))
+            cell = tuple(own[rows, n] for n, kept in enumerate(mask) if kept)
+            out[rows] = np.log2(m[cell] / u[(state[rows], *cell)])
+        return out
+
+
+@dataclass(frozen=True, eq=False)
 class FellegiSunterModel:
-    """m and u per field and level, and the prior probability of a match."""
+    """The factors' m and u and the prior: the probability that two records of
+    different sources, taken at random, are one person."""
 
-    m: tuple[np.ndarray, ...]
-    u: tuple[np.ndarray, ...]
+    factors: tuple[Factor, ...]
     prior: float
+    shape: Layout
+    exact: tuple[int, ...]
 
-    def weights(self, levels: np.ndarray) -> np.ndarray:
-        """Match weight (log2 odds) per pair."""
-        total = np.full(len(levels), np.log2(self.prior / (1 - self.prior)))
-        for n, (m, u) in enumerate(zip(self.m, self.u, strict=True)):
-            column = levels[:, n]
-            present = column != MISSING
-            table = np.log2(m / u)
-            total[present] += table[column[present]]
+    @cached_property
+    def state(self) -> np.ndarray:
+        return _state(self.shape.levels, self.exact)
+
+    def log_ratios(self, skip: tuple[int, ...] = ()) -> np.ndarray:
+        """Sum of the factors' log2(m/u) per pattern, leaving out factors holding ``skip``."""
+        total = np.zeros(self.shape.patterns)
+        for factor in self.factors:
+            if not set(factor.fields) & set(skip):
+                total += factor.log_ratios(self.shape.levels, self.state)
         return total
 
-    def probabilities(self, levels: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp2(-self.weights(levels)))
+    def weights(self) -> np.ndarray:
+        """Match weight (log2 odds) per pattern."""
+        return self.log_ratios() + _logit(self.prior)
+
+    def probabilities(self) -> np.ndarray:
+        """Match probability per pattern."""
+        return _sigmoid(self.weights())
 
 
-def _frequencies(levels: np.ndarray, size: int) -> np.ndarray:
-    counts = np.bincount(levels[levels != MISSING], minlength=size)
-    # Add-one smoothing: a level never seen is rare, not impossible.
-    return (counts + 1.0) / (counts.sum() + size)
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-15), 1 - 1e-15)
+    return float(np.log2(p / (1 - p)))
+
+
+def _sigmoid(weights: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp2(-weights))
+
+
+def _state(levels: np.ndarray, exact: tuple[int, ...]) -> np.ndarray:
+    """Per pattern, a bit for each exact field that agrees."""
+    state = np.zeros(len(levels), np.int64)
+    for bit, field in enumerate(exact):
+        state |= (levels[:, field] == 0).astype(np.int64) << bit
+    return state
+
+
+def _factor_fields(schema: Schema) -> list[tuple[int, ...]]:
+    """One factor per field, except that fields which swap with each other share one."""
+    index = {feature.identifier: n for n, feature in enumerate(schema.features)}
+    factors: list[tuple[int, ...]] = []
+    for n, feature in enumerate(schema.features):
+        partner = index.get(feature.swaps_with, -1) if feature.swaps_with else -1
+        if partner < 0:
+            factors.append((n,))
+        elif n < partner:
+            factors.append((n, partner))
+    return factors
+
+
+def _cells(levels: np.ndarray, fields: tuple[int, ...], sizes: tuple[int, ...]):
+    """Patterns with all ``fields`` present, and their cell in a factor's table."""
+    present = (levels[:, fields] != MISSING).all(axis=1)
+    cells = np.ravel_multi_index(tuple(levels[present][:, f] for f in fields), sizes)
+    return present, cells
+
+
+def _u_tables(levels, weights, fields, sizes, exact, conditioned) -> np.ndarray:
+    """u per state of the exact fields, from random pairs weighted by ``weights``
+    (each pattern's count times its probability of being a non-match)."""
+    present, cells = _cells(levels, fields, sizes)
+    state = _state(levels, exact)[present]
+    size = int(np.prod(sizes))
+
+    def table(chosen):
+        counts = np.bincount(cells[chosen], weights[present][chosen], minlength=size)
+        # Add-one smoothing: a level never seen is rare, not impossible.
+        return ((counts + 1.0) / (counts.sum() + size)).reshape(sizes), counts.sum()
+
+    everything, _ = table(np.ones(len(cells), np.bool_))
+    if not conditioned:
+        return everything[None]
+    tables = []
+    for wanted in range(1 << len(exact)):
+        conditional, pairs = table((state & wanted) == wanted)
+        tables.append(conditional if pairs >= MIN_ALIKE else everything)
+    return np.stack(tables)
 
 
 def estimate_model(
-    candidate_histogram: np.ndarray, random_levels: np.ndarray, schema: Schema
+    candidate_histogram: np.ndarray,
+    random_histogram: np.ndarray,
+    schema: Schema,
+    pairs: int,
 ) -> FellegiSunterModel:
-    """u from random pairs, m from the error rates of records, the prior by EM over
-    the candidates' pattern histogram.
+    """The model from the candidates' pattern histogram (counts, scaled up when
+    sampled), the histogram of random pairs' patterns, and the number of pairs
+    of records of different sources. Unsupervised: no pair is labelled.
 
-    EM over all of m is not used: among blocked candidates, people who share
-    a common name and a citizenship are numerous enough that EM takes them
-    for the matches (measured on the synthetic set). With m fixed from the
-    error model below, EM of the one remaining parameter, the share of
-    matches, is stable.
+    - u from random pairs, each weighted by its probability of being a
+      non-match: the few matches among random pairs (many, among those of one
+      sex and citizenship) would make an agreement on the date of birth look
+      ten times commoner among strangers than it is. u of names is taken from
+      pairs that agree on the same exact fields (sex, citizenship) as the pair
+      scored, and jointly for the given and the family name: namesakes of one
+      nationality share both names more often than the product of the two.
+    - m of every field but the date of birth by EM over the candidates whose
+      date of birth agrees exactly: the non-matches among them are strangers
+      born the same day, as random as random pairs, so EM there is identified.
+      EM over all candidates is not: namesakes are numerous enough that it
+      takes "same name and citizenship" for the match class. The error model's
+      m (``M_PROBABILITIES``) is the starting point and a prior worth
+      ``M_PRIOR_PAIRS`` pairs. m of the date stays the error model's: among
+      namesakes nothing but the date tells a match from a stranger.
+    - The prior over all pairs of records of two sources, not over the
+      candidates: the number of matches found among the candidates by EM,
+      divided by the number of pairs. It falls as the population grows, while
+      the namesakes among the candidates multiply.
     """
-    sizes = [len(LEVELS[feature.comparison]) + 1 for feature in schema.features]
-    # Namesakes are far commoner among people of one citizenship and sex than
-    # among random pairs: the other fields' u is taken from random pairs that
-    # agree on the exact fields, so that agreement is not counted twice.
-    exact = [n for n, feature in enumerate(schema.features) if feature.comparison == "exact"]
-    alike = random_levels[(random_levels[:, exact] <= 0).all(axis=1)] if exact else random_levels
-    u = tuple(
-        _frequencies((random_levels if n in exact or len(alike) < MIN_ALIKE else alike)[:, n], size)
-        for n, size in enumerate(sizes)
-    )
-    m = tuple(np.array(M_PROBABILITIES[feature.comparison]) for feature in schema.features)
-    levels = layout(schema).levels
-    seen = np.flatnonzero(candidate_histogram)
-    counts = candidate_histogram[seen].astype(np.float64)
-    prior = 0.1
-    for _ in range(EM_ITERATIONS if counts.sum() else 0):
-        share = FellegiSunterModel(m, u, prior).probabilities(levels[seen])
-        prior = float(np.clip((share * counts).sum() / counts.sum(), 1e-6, 1 - 1e-6))
-    return FellegiSunterModel(m, u, prior)
+    shape = layout(schema)
+    levels = shape.levels
+    features = schema.features
+    exact = tuple(n for n, feature in enumerate(features) if feature.comparison == "exact")
+    dates = tuple(n for n, feature in enumerate(features) if feature.comparison == "dateParts")
+    candidates = np.asarray(candidate_histogram, np.float64)
+    random_counts = np.asarray(random_histogram, np.float64)
+    groups = _factor_fields(schema)
+    sizes = {fields: tuple(int(shape.radix[f]) - 1 for f in fields) for fields in groups}
+    conditioned = {fields: features[fields[0]].comparison == "ngram" for fields in groups}
+    error_m = {
+        fields: reduce(
+            np.multiply.outer, [np.array(M_PROBABILITIES[features[f].comparison]) for f in fields]
+        )
+        for fields in groups
+    }
+    m = dict(error_m)
+    pairs = max(int(pairs), 1)
+    matches = 0.1 * candidates.sum()
+    u: dict[tuple[int, ...], np.ndarray] = {}
+
+    def estimate_u(non_match: np.ndarray) -> None:
+        for fields in groups:
+            u[fields] = _u_tables(
+                levels, non_match, fields, sizes[fields], exact, conditioned[fields]
+            )
+
+    def model(prior: float) -> FellegiSunterModel:
+        factors = tuple(Factor(f, m[f], u[f], conditioned[f]) for f in groups)
+        return FellegiSunterModel(factors, prior, shape, exact)
+
+    estimate_u(random_counts)
+
+    anchor = (levels[:, dates] == 0).all(axis=1) if dates else np.zeros(len(levels), np.bool_)
+    anchored = candidates * anchor
+    learn = [fields for fields in groups if not set(fields) & set(dates)]
+    current = model(matches / pairs)
+    for _ in range(EM_ROUNDS if candidates.sum() else 0):
+        if anchored.sum() >= MIN_ANCHOR:
+            share = 0.5
+            for _ in range(EM_ITERATIONS):
+                posterior = _sigmoid(current.log_ratios(skip=dates) + _logit(share)) * anchored
+                share = float(posterior.sum() / anchored.sum())
+                for fields in learn:
+                    present, cells = _cells(levels, fields, sizes[fields])
+                    counts = np.bincount(
+                        cells, posterior[present], minlength=error_m[fields].size
+                    ).reshape(sizes[fields])
+                    table = counts + M_PRIOR_PAIRS * error_m[fields]
+                    m[fields] = table / table.sum()
+                current = model(current.prior)
+        ratios = current.log_ratios()
+        for _ in range(EM_ITERATIONS):
+            matches = float((_sigmoid(ratios + _logit(matches / pairs)) * candidates).sum())
+        # Random pairs too are matches now and then; weigh those out of u.
+        estimate_u(random_counts * (1 - _sigmoid(ratios + _logit(matches / pairs))))
+        current = model(matches / pairs)
+    return current
 
 
-def random_pair_levels(
+def random_pair_histogram(
     words: np.ndarray, sources: np.ndarray, schema: Schema, *, seed: int = 7
 ) -> np.ndarray:
-    """Agreement levels of random pairs from different sources (nearly all non-matches)."""
+    """Pattern histogram of random pairs from different sources (nearly all non-matches)."""
+    shape = layout(schema)
     rng = np.random.default_rng(seed)
     n = len(words)
     if n < 2:
-        return np.zeros((0, len(schema.features)), dtype=np.int8)
+        return np.zeros(shape.patterns, np.int64)
     left = rng.integers(0, n, RANDOM_PAIRS)
     right = rng.integers(0, n, RANDOM_PAIRS)
     keep = sources[left] != sources[right]
     if not keep.any():
         keep = left != right
-    return pair_levels(words, words, left[keep], right[keep], schema)
+    patterns = pair_patterns(words, words, left[keep], right[keep], schema)
+    return np.bincount(patterns, minlength=shape.patterns)
