@@ -56,6 +56,9 @@ CASES = {"upper", "lower", "mixed"}
 HASHES = {"doubleHash", "blakeHash"}
 STRATEGIES = {"bitsPerToken", "bitsPerFeature"}
 MAX_XOR_FOLDS = 8
+# Bounds a schema from an uploaded file must keep: 10**precision is computed.
+MAX_FRACTIONAL_PRECISION = 15
+MAX_NUMERIC = 10**15
 DATE_OUTPUT = "%Y%m%d"
 
 
@@ -119,6 +122,16 @@ def _get(mapping, key: str, where: str, kind: type, default=None):
     return value
 
 
+def _optional(mapping: dict, key: str, where: str, kind: type):
+    """``mapping[key]`` if it is there and of ``kind``, None if it is absent or null."""
+    value = mapping.get(key)
+    if value is None:
+        return None
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise SchemaError("schema_key_type", {"where": where, "key": key, "kind": kind.__name__})
+    return value
+
+
 def _choice(where: str, key: str, choices) -> SchemaError:
     return SchemaError(
         "clkhash_choice", {"where": where, "key": key, "choices": ", ".join(sorted(choices))}
@@ -165,14 +178,18 @@ def _parse_field(raw, where: str) -> ClkField:
             fields["case"] = _get(form, "case", where, str, "mixed")
             if fields["case"] not in CASES:
                 raise _choice(f"{where}.format", "case", CASES)
-            fields["min_length"] = form.get("minLength")
-            fields["max_length"] = form.get("maxLength")
+            fields["min_length"] = _optional(form, "minLength", where, int)
+            fields["max_length"] = _optional(form, "maxLength", where, int)
     elif kind == "date":
         fields["date_format"] = _get(form, "format", where, str)
     elif kind == "enum":
-        fields["values"] = frozenset(_get(form, "values", where, list))
+        values = _get(form, "values", where, list)
+        if not all(isinstance(value, str) for value in values):
+            raise SchemaError("schema_key_type", {"where": where, "key": "values", "kind": "str"})
+        fields["values"] = frozenset(values)
     else:
-        fields["minimum"], fields["maximum"] = form.get("minimum"), form.get("maximum")
+        fields["minimum"] = _optional(form, "minimum", where, int)
+        fields["maximum"] = _optional(form, "maximum", where, int)
 
     comparison = _get(hashing, "comparison", where, dict)
     fields["comparison"] = _get(comparison, "type", f"{where}.comparison", str)
@@ -182,17 +199,28 @@ def _parse_field(raw, where: str) -> ClkField:
         if fields["n"] < 1:
             raise _minimum(f"{where}.comparison", "n", 1)
     elif fields["comparison"] == "numeric":
+        if kind != "integer":
+            # Only numbers have a numeric neighbourhood; anything else would fail on a value.
+            raise _choice(f"{where}.comparison", "type", {"ngram", "exact"})
         distance = comparison.get("thresholdDistance")
         resolution = comparison.get("resolution")
         precision = comparison.get("fractional_precision", 0)
-        if not isinstance(distance, int | float) or distance <= 0:
+        if not isinstance(distance, int | float) or not 0 < distance < MAX_NUMERIC:
             raise SchemaError(
                 "clkhash_positive", {"where": f"{where}.comparison", "key": "thresholdDistance"}
             )
         if not isinstance(resolution, int) or resolution < 1:
             raise _minimum(f"{where}.comparison", "resolution", 1)
-        if not isinstance(precision, int) or precision < 0:
-            raise _minimum(f"{where}.comparison", "fractional_precision", 0)
+        if not isinstance(precision, int) or not 0 <= precision <= MAX_FRACTIONAL_PRECISION:
+            raise SchemaError(
+                "clkhash_range",
+                {
+                    "where": f"{where}.comparison",
+                    "key": "fractional_precision",
+                    "minimum": 0,
+                    "maximum": MAX_FRACTIONAL_PRECISION,
+                },
+            )
         fields["threshold_distance"] = int(round(distance * 10**precision))
         if fields["threshold_distance"] == 0:
             raise SchemaError("clkhash_precision", {"where": where})
@@ -219,7 +247,9 @@ def _parse_field(raw, where: str) -> ClkField:
     if "missingValue" in hashing:
         missing = _get(hashing, "missingValue", where, dict)
         fields["sentinel"] = _get(missing, "sentinel", f"{where}.missingValue", str)
-        fields["replace_with"] = missing.get("replaceWith", fields["sentinel"])
+        fields["replace_with"] = _optional(missing, "replaceWith", where, str)
+        if fields["replace_with"] is None:
+            fields["replace_with"] = fields["sentinel"]
     return ClkField(**fields)
 
 
@@ -368,7 +398,8 @@ def _numeric_tokens(field: ClkField, text: str) -> list[str]:
     try:
         value = int(text, base=10) * 10**precision
     except ValueError:
-        value = int(round(float(text) * 10**precision)) if precision else int(float(text))
+        # The integer format checked the value before; never repeat it in an error.
+        raise InvalidValue("not_an_integer") from None
     interval = field.threshold_distance
     value *= 2 * field.resolution
     residue = value % interval

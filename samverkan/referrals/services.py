@@ -233,6 +233,9 @@ def team_share_send(
 
     Locks as ``referral_send`` does: the case first, the audit head last."""
     case = _lock_case_to_refer(actor, case)
+    # Locked after the case: a member leaving meanwhile (``team_organisation_remove``
+    # locks the team first) is either left out here or has this share's referral ended.
+    team = Team.objects.select_for_update().get(pk=team.pk)
     if team.country != case.country:
         raise ValidationError({"team": _("Choose a team of the case's country.")})
     _check_request(needs=needs, urgency=urgency, message=message)

@@ -100,7 +100,11 @@ def team_organisation_remove(*, actor: Membership, team: Team, organisation: Org
         raise ValidationError({"organisation": _("That organisation is not a member.")})
     people = list(team.members.filter(organisation=organisation))
     # All locked before the first audit entry: the audit head is always taken last.
-    ended = list(referral_policy.left_team_referrals(team, organisation).select_for_update())
+    # The referrals only: locking their shares too would take share after referral,
+    # the reverse of ``team_share_withdraw``.
+    ended = list(
+        referral_policy.left_team_referrals(team, organisation).select_for_update(of=("self",))
+    )
     team.members.remove(*people)
     team.organisations.remove(organisation)
     for referral in ended:

@@ -204,7 +204,11 @@ def message(code: str, params: Mapping[str, Any] | None = None) -> str:
     """The message of a code in the active language; for a code unknown here, that the
     build failed (a test keeps every code of the library known)."""
     template = MESSAGES.get(code, MESSAGES[BUILD_FAILED])
-    return template % dict(params or {})
+    try:
+        return template % dict(params or {})
+    except (KeyError, TypeError, ValueError):
+        # A stored code without the parameters it needs: say no more than the truth.
+        return str(MESSAGES[BUILD_FAILED])
 
 
 def problem_message(problem: Problem) -> str:

@@ -90,6 +90,47 @@ def test_malformed_clkhash_schemas_are_refused(change, message):
         parse_schema(document)
 
 
+def _feature(document, identifier):
+    return next(f for f in document["features"] if f["identifier"] == identifier)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # A numeric neighbourhood of a name would fail, value in hand, when encoding.
+        lambda d: _feature(d, "sex")["hashing"].update(
+            comparison={"type": "numeric", "thresholdDistance": 2, "resolution": 2}
+        ),
+        # An uploaded file's numbers: not finite, too large, or work without end.
+        lambda d: _feature(d, "birth_year")["hashing"]["comparison"].update(
+            thresholdDistance=float("nan")
+        ),
+        lambda d: _feature(d, "birth_year")["hashing"]["comparison"].update(
+            thresholdDistance=float("inf")
+        ),
+        lambda d: _feature(d, "birth_year")["hashing"]["comparison"].update(
+            fractional_precision=10**9
+        ),
+        lambda d: _feature(d, "birth_year")["format"].update(minimum="1900"),
+        lambda d: _feature(d, "sex")["format"].update(maxLength=[1]),
+        lambda d: _feature(d, "birth_year")["hashing"]["missingValue"].update(replaceWith=0),
+    ],
+)
+def test_a_schema_from_an_uploaded_file_is_refused_not_crashed_on(change):
+    document = json.loads((VECTORS / "schema-blake.json").read_text())
+    change(document)
+    with pytest.raises(linkage.SchemaError):
+        parse_schema(document)
+
+
+def test_an_enum_of_anything_but_words_is_refused():
+    document = json.loads((VECTORS / "schema-doublehash.json").read_text())
+    enums = [f for f in document["features"] if f.get("format", {}).get("type") == "enum"]
+    enums[0]["format"]["values"] = [{}]
+    with pytest.raises(linkage.SchemaError):
+        parse_schema(document)
+
+
 def _clkhash_population_sets():
     schema = linkage.load_schema(VECTORS / "schema-doublehash.json")
     secret = json.loads((VECTORS / "expected-doublehash.json").read_text())["secret"]

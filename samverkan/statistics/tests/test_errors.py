@@ -122,3 +122,14 @@ def test_a_refusal_keeps_its_code_and_params_for_a_failed_build():
     with translation.override("sv"):
         assert errors.message(code, params).startswith("Källorna ”upload:1” och")
     assert errors.failure(ValidationError("Something else")) == ("build_failed", {})
+
+
+def test_a_failed_build_of_bad_input_is_still_shown():
+    """A problem's code is kept without its line, column and parameters; its page
+    says the build failed rather than failing itself."""
+    problem = linkage_errors.Problem(3, "given_names", "too_short", {"minimum": 2})
+    code, params = errors.failure(errors.linkage_refusal(linkage.InputError([problem])))
+    assert errors.message(code, params) in {
+        str(errors.MESSAGES["build_failed"]),
+        errors.message("too_short", {"minimum": 2}),
+    }
