@@ -42,9 +42,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
+from samverkan.linkage.bits import bit_matrix
 from samverkan.linkage.errors import InvalidValue, SchemaError
 
 DEFAULT_KEY_SIZE = 64
@@ -467,21 +469,14 @@ def encode(
         for field, key in zip(config.fields, field_keys(secret_text, config), strict=True)
         if not field.ignored
     ]
-    columns = array.array("q")
-    counts = array.array("q")
-    step = 1000
-    for index, row in enumerate(rows):
-        before = len(columns)
-        for field, key in hashing:
-            columns.extend(positions(field, key, row[field.identifier], hashed))
-        counts.append(len(columns) - before)
-        if progress and (index + 1) % step == 0:
-            progress(step)
-    if progress and len(rows) % step:
-        progress(len(rows) % step)
-    record = np.repeat(np.arange(len(rows), dtype=np.int64), np.frombuffer(counts, np.int64))
-    bits = np.zeros((len(rows), hashed), dtype=bool)
-    bits.reshape(-1)[record * hashed + np.frombuffer(columns, np.int64)] = True
+    bits = bit_matrix(
+        rows,
+        hashed,
+        lambda row: chain.from_iterable(
+            positions(field, key, row[field.identifier], hashed) for field, key in hashing
+        ),
+        progress,
+    )
     for _ in range(config.xor_folds):
         half = bits.shape[1] // 2
         bits = bits[:, :half] ^ bits[:, half:]

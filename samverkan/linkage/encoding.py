@@ -20,7 +20,6 @@ the most significant bit of the first byte (as clkhash and anonlink do).
 
 from __future__ import annotations
 
-import array
 import base64
 import binascii
 import hmac
@@ -32,6 +31,7 @@ from functools import lru_cache
 import numpy as np
 
 from samverkan.linkage import clkhash, normalise
+from samverkan.linkage.bits import bit_matrix
 from samverkan.linkage.errors import EncodingError, InputError, InvalidValue, Problem, SecretError
 from samverkan.linkage.schema import Feature, Schema, default_schema
 
@@ -220,25 +220,16 @@ def encode_standardised(
         packed = clkhash.encode(records, schema.clkhash, base64.b64encode(secret), progress)
         return EncodingSet(schema=schema, words=packed.view(np.uint64), key_check=key_check(secret))
     keys = {feature.key_group: _group_key(secret, feature.key_group) for feature in schema.features}
-    columns = array.array("q")
-    counts = array.array("q")
-    step = 1000
-    for index, record in enumerate(records):
-        before = len(columns)
+
+    def positions(record):
         for feature in schema.features:
             key = keys[feature.key_group]
             for token in tokens(feature, record[feature.identifier]):
-                columns.extend(
-                    _positions(key, token, feature.bits, feature.bits_per_token, feature.start)
+                yield from _positions(
+                    key, token, feature.bits, feature.bits_per_token, feature.start
                 )
-        counts.append(len(columns) - before)
-        if progress and (index + 1) % step == 0:
-            progress(step)
-    if progress and len(records) % step:
-        progress(len(records) % step)
-    rows = np.repeat(np.arange(len(records), dtype=np.int64), np.frombuffer(counts, np.int64))
-    bits = np.zeros((len(records), schema.length), dtype=bool)
-    bits.reshape(-1)[rows * schema.length + np.frombuffer(columns, np.int64)] = True
+
+    bits = bit_matrix(records, schema.length, positions, progress)
     packed = np.packbits(bits, axis=1)
     return EncodingSet(schema=schema, words=packed.view(np.uint64), key_check=key_check(secret))
 

@@ -296,26 +296,24 @@ def write_clks_file(path: str | Path, encodings: EncodingSet) -> None:
 
 def read_clks_file(path: str | Path, schema: Schema) -> EncodingSet:
     """CLKs written by clkhash or anonlink-client (``{"clks": [...]}``) under ``schema``."""
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise EncodingError("clks_file_unreadable", {"reason": error.strerror}) from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise EncodingError("clks_file_not_json") from error
+    document = _read_json(path, "clks_file_unreadable", "clks_file_not_json")
     clks = document.get("clks") if isinstance(document, dict) else None
     if not isinstance(clks, list) or not clks:
         raise EncodingError("clks_file_format")
     return EncodingSet.from_base64(clks, schema)
 
 
-def read_encodings_file(path: str | Path) -> EncodingFile:
+def _read_json(path: str | Path, unreadable: str, not_json: str):
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
-        raise EncodingError("file_unreadable", {"reason": error.strerror}) from error
+        raise EncodingError(unreadable, {"reason": error.strerror}) from error
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise EncodingError("file_not_json") from error
-    return parse_encodings_document(document)
+        raise EncodingError(not_json) from error
+
+
+def read_encodings_file(path: str | Path) -> EncodingFile:
+    return parse_encodings_document(_read_json(path, "file_unreadable", "file_not_json"))
 
 
 def encode_people_csv(
